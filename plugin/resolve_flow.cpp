@@ -1,0 +1,176 @@
+#include "plugin/resolve_flow.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "trust/errors.h"
+
+namespace dct::plugin {
+
+std::string Resolution::pinned() const {
+  return fmt::format("{}@sha256:{}", ref.gun(), target.digest_hex);
+}
+
+nlohmann::ordered_json Resolution::to_json() const {
+  nlohmann::ordered_json j;
+  j["name"] = ref.gun();
+  j["tag"] = target.tag;
+  j["digest"] = "sha256:" + target.digest_hex;
+  j["size"] = target.size;
+  j["role"] = target.role;
+  j["signers"] = target.signers;
+  j["reference"] = pinned();
+  j["server"] = server_url;
+  return j;
+}
+
+void rethrow_with_server(const Error& e, const registry::NotaryServer& server) {
+  std::string where = fmt::format("notary server {} (from {})", server.url,
+                                  registry::source_name(server.source));
+  switch (e.kind()) {
+    case ErrorKind::network:
+      throw Error(e.code(), fmt::format("{}: {}", where, e.what()),
+                  e.hint().empty() ? "check the network, or set DOCKER_CONTENT_TRUST_SERVER or "
+                                     "--server to the HTTPS address of your notary server"
+                                   : e.hint());
+    case ErrorKind::not_found:
+      if (e.code() == ErrorCode::repository_not_found)
+        throw Error(e.code(), fmt::format("{} (asked {})", e.what(), where), e.hint());
+      throw;
+    default:
+      throw;
+  }
+}
+
+Resolution resolve_image(const TrustOptions& options, const std::string& image,
+                         bool with_signers) {
+  registry::Reference ref = registry::parse_reference(image);
+  if (ref.has_digest() && !ref.has_tag())
+    throw Error(ErrorCode::invalid_reference,
+                fmt::format("{} names a digest: there is no tag whose signature could be checked",
+                            image),
+                "give the tag, e.g. IMAGE:TAG");
+  RepositoryClient client(options, ref);
+  Resolution out;
+  out.ref = ref;
+  out.server_url = client.server().url;
+  try {
+    auto repo = client.update(trust::resolve_update_options());
+    out.target = trust::resolve_tag(client.updater(), repo, ref.tag_or_latest(), with_signers);
+    out.warnings = repo.warnings;
+  } catch (const Error& e) {
+    rethrow_with_server(e, client.server());
+  }
+  if (ref.has_digest() && ref.digest != "sha256:" + out.target.digest_hex)
+    throw Error(ErrorCode::manifest_mismatch,
+                fmt::format("{} asks for {}, but the trusted digest of tag {} is sha256:{}",
+                            image, ref.digest, out.target.tag, out.target.digest_hex));
+  return out;
+}
+
+InspectOutcome inspect_image(const TrustOptions& options, const std::string& image) {
+  registry::Reference ref = registry::parse_reference(image);
+  RepositoryClient client(options, ref);
+  InspectOutcome out;
+  out.name = image;
+  try {
+    auto repo = client.update(trust::resolve_update_options());
+    client.updater().load_all(repo);
+    out.report = trust::inspect_repository(repo, ref.tag);
+    out.warnings = repo.warnings;
+  } catch (const Error& e) {
+    rethrow_with_server(e, client.server());
+  }
+  return out;
+}
+
+nlohmann::ordered_json inspect_json(const std::vector<InspectOutcome>& outcomes) {
+  auto keys = [](const std::vector<std::string>& ids) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& id : ids) list.push_back({{"ID", id}});
+    return list;
+  };
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const auto& o : outcomes) {
+    nlohmann::ordered_json repo;
+    repo["Name"] = o.name;
+    repo["SignedTags"] = nlohmann::ordered_json::array();
+    for (const auto& t : o.report.signed_tags)
+      repo["SignedTags"].push_back(
+          {{"SignedTag", t.tag}, {"Digest", t.digest_hex}, {"Signers", t.signers}});
+    repo["Signers"] = nlohmann::ordered_json::array();
+    for (const auto& s : o.report.signers) {
+      nlohmann::ordered_json signer{{"Name", s.name}};
+      if (!s.key_ids.empty()) signer["Keys"] = keys(s.key_ids);
+      repo["Signers"].push_back(signer);
+    }
+    repo["AdministrativeKeys"] = nlohmann::ordered_json::array();
+    repo["AdministrativeKeys"].push_back({{"Name", "Root"}, {"Keys", keys(o.report.root_key_ids)}});
+    repo["AdministrativeKeys"].push_back(
+        {{"Name", "Repository"}, {"Keys", keys(o.report.repository_key_ids)}});
+    all.push_back(repo);
+  }
+  return all;
+}
+
+std::string inspect_pretty(const InspectOutcome& o) {
+  // Docker's layout: tabwriter tables (minwidth 10, padding 3) under headings.
+  auto table = [](const std::vector<std::vector<std::string>>& rows) {
+    std::vector<size_t> widths;
+    for (const auto& r : rows)
+      for (size_t i = 0; i + 1 < r.size(); ++i) {
+        if (widths.size() <= i) widths.resize(i + 1, 0);
+        widths[i] = std::max(widths[i], std::max<size_t>(10, r[i].size() + 3));
+      }
+    std::string out;
+    for (const auto& r : rows) {
+      for (size_t i = 0; i < r.size(); ++i) {
+        out += r[i];
+        if (i + 1 < r.size()) out.append(widths[i] - r[i].size(), ' ');
+      }
+      out += "\n";
+    }
+    return out;
+  };
+  std::string out;
+  if (o.report.signed_tags.empty()) {
+    out += fmt::format("\nNo signatures for {}\n\n", o.name);
+  } else {
+    out += fmt::format("\nSignatures for {}\n\n", o.name);
+    std::vector<std::vector<std::string>> rows{{"SIGNED TAG", "DIGEST", "SIGNERS"}};
+    for (const auto& t : o.report.signed_tags) {
+      auto signers = t.signers;
+      std::sort(signers.begin(), signers.end());
+      std::string who = fmt::format("{}", fmt::join(signers, ", "));
+      if (who == "Repo Admin") who = "(Repo Admin)";
+      rows.push_back({t.tag, t.digest_hex, who});
+    }
+    out += table(rows);
+  }
+  if (!o.report.signers.empty()) {
+    out += fmt::format("\nList of signers and their keys for {}\n\n", o.name);
+    std::vector<std::vector<std::string>> rows{{"SIGNER", "KEYS"}};
+    auto signers = o.report.signers;
+    std::sort(signers.begin(), signers.end(),
+              [](const auto& a, const auto& b) { return trust::natural_less(a.name, b.name); });
+    for (const auto& s : signers) {
+      std::vector<std::string> ids;
+      for (const auto& id : s.key_ids) ids.push_back(id.substr(0, 12));
+      std::sort(ids.begin(), ids.end());
+      rows.push_back({s.name, fmt::format("{}", fmt::join(ids, ", "))});
+    }
+    out += table(rows);
+  }
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return fmt::format("{}", fmt::join(v, ", "));
+  };
+  out += fmt::format("\nAdministrative keys for {}\n\n", o.name);
+  out += fmt::format("  Repository Key:\t{}\n", sorted(o.report.repository_key_ids));
+  out += fmt::format("  Root Key:\t{}\n", sorted(o.report.root_key_ids));
+  return out;
+}
+
+}  // namespace dct::plugin

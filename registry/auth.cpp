@@ -1,0 +1,209 @@
+#include "registry/auth.h"
+
+#include "registry/http_errors.h"
+#include "registry/token.h"
+#include "registry/url.h"
+#include "trust/encoding.h"
+
+namespace dct::registry {
+
+namespace {
+
+constexpr auto kTokenMargin = std::chrono::seconds(5);
+constexpr auto kPingTimeout = std::chrono::seconds(5);
+
+const Challenge* find_scheme(const std::vector<Challenge>& cs, std::string_view scheme) {
+  for (const auto& c : cs) {
+    if (c.is(scheme)) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string repository_scope(std::string_view name, std::string_view actions) {
+  return "repository:" + std::string(name) + ":" + std::string(actions);
+}
+
+Authorizer::Authorizer(Transport& transport, std::string base_url, AuthorizerOptions options)
+    : transport_(transport),
+      base_url_(trim_trailing_slash(base_url)),
+      host_(url_host_port(base_url_)),
+      options_(std::move(options)) {}
+
+PingResult Authorizer::ping() {
+  Request r;
+  r.url = base_url_ + "/v2/";
+  r.tls = options_.tls;
+  r.max_body = 64 * kKiB;
+  Timeouts t = transport_.options().timeouts;
+  t.total = kPingTimeout;  // as docker: a server that doesn't answer the ping soon is "offline"
+  r.timeouts = t;
+  Response resp = transport_.perform(r);
+  PingResult out;
+  if (!resp.completed() && !(resp.error == TransferError::too_large && resp.status != 0)) {
+    out.status = PingResult::Status::unreachable;
+    out.message = transfer_error(resp, "GET " + r.url).what();
+  } else if (resp.status >= 200 && resp.status < 300) {
+    out.status = PingResult::Status::no_auth;
+    out.message = host_ + " needs no authentication";
+  } else if (resp.status == 401) {
+    out.status = PingResult::Status::challenged;
+    out.challenges = parse_www_authenticate(resp.headers.get_all("WWW-Authenticate"));
+    out.message = host_ + " asks for authentication";
+  } else {
+    out.status = PingResult::Status::unexpected_status;
+    out.message = "GET " + r.url + " answered HTTP " + std::to_string(resp.status);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (out.status != PingResult::Status::unreachable) {
+      pinged_ = true;
+      challenges_ = out.challenges;
+    }
+  }
+  out.response = std::move(resp);
+  return out;
+}
+
+bool Authorizer::ensure_challenges(Response& failure) {
+  {
+    std::lock_guard lock(mutex_);
+    if (pinged_) return true;
+  }
+  PingResult p = ping();
+  if (p.status != PingResult::Status::unreachable) return true;
+  failure = std::move(p.response);
+  failure.error_message = p.message;
+  return false;
+}
+
+std::optional<Credential> Authorizer::credential_locked() {
+  if (!credentials_asked_) {
+    credentials_asked_ = true;
+    if (options_.credentials) credential_ = options_.credentials();
+  }
+  return credential_;
+}
+
+std::optional<std::string> Authorizer::authorization_locked(const std::string& scope) {
+  if (const Challenge* bearer = find_scheme(challenges_, "bearer")) {
+    const auto realm = bearer->param("realm");
+    if (!realm || realm->empty()) {
+      throw Error(ErrorCode::bad_response, host_ + " sent a Bearer challenge without a realm");
+    }
+    const std::string service = bearer->param("service").value_or("");
+    const std::string key = *realm + "\n" + service + "\n" + scope;
+    const auto now = std::chrono::steady_clock::now();
+    if (auto it = tokens_.find(key);
+        it != tokens_.end() && now + kTokenMargin < it->second.expires) {
+      return "Bearer " + it->second.token;
+    }
+    TokenRequest tr;
+    tr.realm = *realm;
+    tr.service = service;
+    if (!scope.empty()) tr.scopes.push_back(scope);
+    tr.credential = credential_locked();
+    tr.tls = options_.tls;
+    BearerToken token = fetch_token(transport_, tr);
+    if (tr.credential) used_credentials_ = true;
+    tokens_[key] = CachedToken{token.token, now + token.expires_in};
+    return "Bearer " + token.token;
+  }
+  if (find_scheme(challenges_, "basic")) {
+    auto c = credential_locked();
+    if (c && c->has_password()) {
+      used_credentials_ = true;
+      return "Basic " + base64_encode(c->username + ":" + c->password);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Authorizer::authorization(const std::string& scope) {
+  Response failure;
+  if (!ensure_challenges(failure)) throw transfer_error(failure, "GET " + base_url_ + "/v2/");
+  std::lock_guard lock(mutex_);
+  return authorization_locked(scope);
+}
+
+void Authorizer::apply(Request& r, const std::optional<std::string>& header) const {
+  if (url_host_port(r.url) != host_) return;  // never hand credentials to another host
+  if (header) {
+    r.headers.set("Authorization", *header);
+  } else {
+    r.headers.remove("Authorization");
+  }
+}
+
+Response Authorizer::perform(Request request, const std::string& scope) {
+  std::vector<Request> one;
+  one.push_back(std::move(request));
+  return std::move(perform_all(std::move(one), scope).front());
+}
+
+std::vector<Response> Authorizer::perform_all(std::vector<Request> requests,
+                                              const std::string& scope) {
+  if (requests.empty()) return {};
+  Response failure;
+  if (!ensure_challenges(failure)) return std::vector<Response>(requests.size(), failure);
+
+  std::optional<std::string> header;
+  {
+    std::lock_guard lock(mutex_);
+    header = authorization_locked(scope);
+  }
+  for (auto& r : requests) apply(r, header);
+  std::vector<Response> out = transport_.perform_all(requests);
+
+  std::vector<std::size_t> again;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i].completed() && out[i].status == 401) again.push_back(i);
+  }
+  if (again.empty()) return out;
+
+  {
+    std::lock_guard lock(mutex_);
+    auto fresh = parse_www_authenticate(out[again.front()].headers.get_all("WWW-Authenticate"));
+    if (!fresh.empty()) challenges_ = std::move(fresh);
+    tokens_.clear();
+    header = authorization_locked(scope);
+  }
+  std::vector<Request> retry;
+  retry.reserve(again.size());
+  for (std::size_t i : again) {
+    retry.push_back(std::move(requests[i]));
+    apply(retry.back(), header);
+  }
+  std::vector<Response> second = transport_.perform_all(retry);
+  for (std::size_t k = 0; k < again.size(); ++k) out[again[k]] = std::move(second[k]);
+  return out;
+}
+
+bool Authorizer::used_credentials() const {
+  std::lock_guard lock(mutex_);
+  return used_credentials_;
+}
+
+Error Authorizer::unauthorized_error(const Response& r, std::string_view what) const {
+  std::lock_guard lock(mutex_);
+  std::string message =
+      std::string(what) + ": " + host_ + " answered HTTP " + std::to_string(r.status);
+  const std::string key = options_.credentials_key.empty() ? host_ : options_.credentials_key;
+  std::string hint;
+  if (used_credentials_) {
+    message += " although the credentials for " + key + " were sent";
+    hint = "check that this account may access the repository";
+  } else if (credentials_asked_ && !credential_) {
+    message += "; no credentials were found for " + key;
+    hint = "log in with `docker login " + key + "`";
+  } else {
+    message += "; no credentials were sent";
+  }
+  if (const std::string detail = error_summary(r.body); !detail.empty()) {
+    message += " (" + detail + ")";
+  }
+  return Error(ErrorCode::unauthorized, message, hint);
+}
+
+}  // namespace dct::registry

@@ -1,0 +1,105 @@
+#pragma once
+// Authorization for one server (a registry or a notary server): the /v2/ ping and its challenge,
+// Bearer tokens per scope (cached per realm, service and scope), Basic credentials, and one
+// transparent retry when a request still gets a 401.
+//
+//   auto auth = std::make_shared<Authorizer>(Transport::shared(), "https://notary.example:4443",
+//                                            AuthorizerOptions{tls, provider, key});
+//   Response r = auth->perform(request, "repository:example.com/team/app:pull");
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registry/challenge.h"
+#include "registry/credentials.h"
+#include "registry/http.h"
+#include "trust/errors.h"
+
+namespace dct::registry {
+
+// Asked at most once, and only when a server wants credentials. nullopt means anonymous.
+using CredentialProvider = std::function<std::optional<Credential>()>;
+
+// Scope strings for token requests.
+std::string repository_scope(std::string_view name,
+                             std::string_view actions);  // "repository:<n>:<a>"
+inline constexpr std::string_view kPull = "pull";
+inline constexpr std::string_view kPushPull = "push,pull";
+inline constexpr std::string_view kAll = "*";
+
+struct AuthorizerOptions {
+  TlsOptions tls;                  // for the server and for its token server
+  CredentialProvider credentials;  // empty: always anonymous
+  std::string credentials_key;     // where credentials come from, for messages ("myreg:5000")
+};
+
+struct PingResult {
+  enum class Status {
+    no_auth,            // 200: requests go out without Authorization
+    challenged,         // 401 with challenges
+    unexpected_status,  // anything else; requests go out without Authorization
+    unreachable,        // transfer failed; `response` has the error
+  };
+  Status status = Status::unreachable;
+  std::vector<Challenge> challenges;
+  Response response;
+  std::string message;  // one line for the user
+};
+
+class Authorizer {
+ public:
+  Authorizer(Transport& transport, std::string base_url, AuthorizerOptions options = {});
+
+  const std::string& base_url() const noexcept { return base_url_; }
+  const TlsOptions& tls() const noexcept { return options_.tls; }
+  Transport& transport() noexcept { return transport_; }
+
+  // GET <base>/v2/ and remember the challenges. perform() pings once by itself when needed.
+  PingResult ping();
+
+  // The Authorization header value for `scope`, or nullopt when none is needed.
+  // Throws dct::Error when the token server fails or refuses.
+  std::optional<std::string> authorization(const std::string& scope);
+
+  // Sends the request with the Authorization for `scope`. On a 401 the challenge of that
+  // response replaces the cached one, the token is fetched again and the request retried once;
+  // a second 401 is returned as is (see unauthorized_error). Transfer failures are returned in
+  // the response; token server failures throw dct::Error.
+  Response perform(Request request, const std::string& scope);
+  std::vector<Response> perform_all(std::vector<Request> requests, const std::string& scope);
+
+  // Whether credentials were sent (Basic, or a token obtained with them).
+  bool used_credentials() const;
+  // The error for a request that ended in 401/403: names the host, and says whether
+  // credentials were used.
+  Error unauthorized_error(const Response& r, std::string_view what) const;
+
+ private:
+  std::optional<Credential> credential_locked();
+  std::optional<std::string> authorization_locked(const std::string& scope);
+  bool ensure_challenges(Response& failure);
+  void apply(Request& r, const std::optional<std::string>& header) const;
+
+  struct CachedToken {
+    std::string token;
+    std::chrono::steady_clock::time_point expires;
+  };
+
+  Transport& transport_;
+  std::string base_url_;
+  std::string host_;
+  AuthorizerOptions options_;
+  mutable std::mutex mutex_;
+  bool pinged_ = false;
+  std::vector<Challenge> challenges_;
+  bool credentials_asked_ = false;
+  std::optional<Credential> credential_;
+  bool used_credentials_ = false;
+  std::map<std::string, CachedToken> tokens_;  // realm \n service \n scope
+};
+
+}  // namespace dct::registry

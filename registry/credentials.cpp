@@ -1,0 +1,153 @@
+#include "registry/credentials.h"
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "registry/docker_config.h"
+#include "registry/subprocess.h"
+#include "trust/errors.h"
+
+namespace dct::registry {
+
+namespace {
+
+constexpr std::string_view kTokenUsername = "<token>";
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// A short, single-line version of a helper's message (it is printed to the user).
+std::string one_line(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 300)) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+const AuthEntry* find_entry(const std::map<std::string, AuthEntry>& entries, std::string_view key) {
+  if (auto it = entries.find(std::string(key)); it != entries.end()) return &it->second;
+  const std::string host = convert_to_hostname(key);
+  for (const auto& [k, entry] : entries) {
+    if (convert_to_hostname(k) == host) return &entry;
+  }
+  return nullptr;
+}
+
+std::optional<Credential> use_entry(const AuthEntry& entry) {
+  if (!entry.error.empty()) throw Error(ErrorCode::config_invalid, entry.error);
+  if (entry.credential.empty()) return std::nullopt;
+  return entry.credential;
+}
+
+std::string helper_for(const DockerConfig& config, std::string_view key) {
+  if (auto it = config.cred_helpers.find(std::string(key)); it != config.cred_helpers.end()) {
+    return it->second;
+  }
+  const std::string host = convert_to_hostname(key);
+  for (const auto& [k, helper] : config.cred_helpers) {
+    if (convert_to_hostname(k) == host) return helper;
+  }
+  return config.creds_store;
+}
+
+std::optional<Credential> run_helper(const std::string& suffix, std::string_view key,
+                                     std::chrono::milliseconds timeout) {
+  const std::string program = "docker-credential-" + suffix;
+  const std::string hint =
+      "check `" + program + " get` by hand, or remove it from config.json (credsStore/credHelpers)";
+  ProcessResult r = run_process({program, "get"}, key, timeout);
+  switch (r.outcome) {
+    case ProcessResult::Outcome::not_found:
+      throw Error(ErrorCode::credential_helper_failed,
+                  "credential helper " + program + " not found in PATH", hint);
+    case ProcessResult::Outcome::spawn_failed:
+      throw Error(ErrorCode::credential_helper_failed,
+                  "could not run credential helper " + program + ": " + r.error, hint);
+    case ProcessResult::Outcome::timed_out:
+      throw Error(ErrorCode::credential_helper_failed,
+                  fmt::format("credential helper {} did not answer within {:g} s", program,
+                              static_cast<double>(timeout.count()) / 1000.0),
+                  hint);
+    case ProcessResult::Outcome::signaled:
+      throw Error(ErrorCode::credential_helper_failed,
+                  "credential helper " + program + " was killed by a signal", hint);
+    case ProcessResult::Outcome::exited:
+      break;
+  }
+  if (r.exit_code != 0) {
+    // Helpers print their error on stdout; "credentials not found" means anonymous.
+    if (r.out.find("credentials not found") != std::string::npos) return std::nullopt;
+    std::string message = one_line(r.out);
+    if (message.empty()) message = "exit status " + std::to_string(r.exit_code);
+    throw Error(ErrorCode::credential_helper_failed,
+                "credential helper " + program + " failed for " + in_quotes(key) + ": " + message,
+                hint);
+  }
+  const nlohmann::json doc = nlohmann::json::parse(r.out, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    throw Error(ErrorCode::credential_helper_failed,
+                "credential helper " + program + " returned something that is not JSON", hint);
+  }
+  auto text = [&](const char* name) -> std::string {
+    auto it = doc.find(name);
+    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string username = text("Username");
+  const std::string secret = text("Secret");
+  Credential c;
+  if (username == kTokenUsername) {
+    c.identity_token = secret;
+  } else {
+    c.username = username;
+    c.password = secret;
+  }
+  if (c.empty()) return std::nullopt;
+  return c;
+}
+
+}  // namespace
+
+std::string Credential::redacted() const {
+  std::string out = "Credential{username=" + in_quotes(username);
+  if (!password.empty()) out += ", password=<redacted>";
+  if (!identity_token.empty()) out += ", identity_token=<redacted>";
+  out += "}";
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& out, const Credential& c) { return out << c.redacted(); }
+
+std::string convert_to_hostname(std::string_view key) {
+  std::string_view s = key;
+  if (s.substr(0, 7) == "http://") {
+    s.remove_prefix(7);
+  } else if (s.substr(0, 8) == "https://") {
+    s.remove_prefix(8);
+  }
+  return std::string(s.substr(0, s.find('/')));
+}
+
+std::chrono::milliseconds CredentialLookupOptions::default_helper_timeout() {
+  if (const char* env = std::getenv("DCT_CREDENTIAL_HELPER_TIMEOUT"); env && *env) {
+    char* end = nullptr;
+    const double seconds = std::strtod(env, &end);
+    if (end != env && *end == '\0' && seconds > 0 && seconds < 86400) {
+      return std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+    }
+  }
+  return std::chrono::seconds(30);
+}
+
+std::optional<Credential> lookup_credentials(const DockerConfig& config, std::string_view key,
+                                             const CredentialLookupOptions& options) {
+  if (const AuthEntry* env = find_entry(config.env_auths, key)) return use_entry(*env);
+  if (const std::string helper = helper_for(config, key); !helper.empty()) {
+    return run_helper(helper, key, options.helper_timeout);
+  }
+  if (const AuthEntry* file = find_entry(config.auths, key)) return use_entry(*file);
+  return std::nullopt;
+}
+
+}  // namespace dct::registry

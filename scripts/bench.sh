@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Benchmarks `docker dct resolve` side by side with the Go `notary lookup` on the same local
+# stack: cold and warm cache, repositories with 1 and 2,000 tags, medians of alternating runs,
+# and the HTTP requests each one makes (counted in the notary-server log).
+#   scripts/bench.sh [--runs N] [--markdown FILE]
+# Needs a built tree (build/docker-dct) and starts the stack itself when it is not running.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+runs=15
+markdown=""
+while (($#)); do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --markdown) markdown=$2; shift 2 ;;
+    *) echo "usage: scripts/bench.sh [--runs N] [--markdown FILE]" >&2; exit 125 ;;
+  esac
+done
+DCT=${DCT_BIN:-$here/build/docker-dct}
+[[ -x $DCT ]] || { echo "build first: cmake --build build" >&2; exit 1; }
+export STACK_DIR=${STACK_DIR:-$here/.stack}
+"$here/scripts/stack.sh" start --auth "${BENCH_AUTH:-none}" >/dev/null
+# shellcheck disable=SC1091
+source "$STACK_DIR/stack.env"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+ncfg() { notary -c "$NOTARY_CLIENT_CONFIG" "$@"; }
+server_log=$STACK_DIR/logs/notary-server.log
+
+# A repository with `count` tags, made by staging changelist files and one notary publish.
+make_repo() {
+  local gun=$1 count=$2
+  ncfg init "$gun" >/dev/null
+  local dir=$DOCKER_CONFIG/trust/tuf/$gun/changelist
+  mkdir -p "$dir"
+  /usr/bin/python3 - "$dir" "$count" <<'PY'
+import base64, hashlib, json, os, sys, time, uuid
+d, n = sys.argv[1], int(sys.argv[2])
+t = time.time_ns()
+for i in range(n):
+    digest = hashlib.sha256(f"manifest {i}".encode()).digest()
+    meta = {"length": 500 + i, "hashes": {"sha256": base64.b64encode(digest).decode()}}
+    change = {"action": "create", "role": "targets", "type": "target", "path": f"tag{i}",
+              "data": base64.b64encode(json.dumps(meta, separators=(",", ":")).encode()).decode()}
+    with open(os.path.join(d, f"{t + i:020d}_{uuid.uuid4()}.change"), "w") as f:
+        json.dump(change, f, separators=(",", ":"))
+PY
+  ncfg publish "$gun" >/dev/null
+}
+
+now_ms() { date +%s%N | cut -b1-13; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# time_cmd prep cmd... : wall time in ms of cmd (prep runs untimed first)
+time_cmd() {
+  local prep=$1
+  shift
+  eval "$prep"
+  local t0 t1
+  t0=$(date +%s%N)
+  "$@" >/dev/null 2>&1 || { echo "command failed: $*" >&2; exit 1; }
+  t1=$(date +%s%N)
+  echo $(((t1 - t0) / 1000000))
+}
+
+requests_of() {  # count notary-server requests made by one run of a command
+  local before after
+  before=$(grep -c '"http.request.uri"\|"uri"' "$server_log" 2>/dev/null || echo 0)
+  "$@" >/dev/null 2>&1
+  sleep 0.2
+  after=$(grep -c '"http.request.uri"\|"uri"' "$server_log" 2>/dev/null || echo 0)
+  echo $((after - before))
+}
+
+dct_trust=$work/dct-trust
+dct() { "$DCT" resolve --trust-dir "$dct_trust" "$@"; }
+nlookup() { ncfg lookup "$@"; }
+notary_cache() { echo "$DOCKER_CONFIG/trust/tuf/$1"; }
+
+rows=()
+for count in 1 2000; do
+  gun=localhost:5000/bench/r$count-$RANDOM
+  make_repo "$gun" "$count"
+  tag=tag$((count - 1))
+  for mode in cold warm; do
+    if [[ $mode == cold ]]; then
+      prep_d="rm -rf '$dct_trust/tuf'"
+      prep_n="rm -rf '$(notary_cache "$gun")/metadata'"
+    else
+      prep_d=":"; prep_n=":"
+      dct "$gun:$tag" >/dev/null; nlookup "$gun" "$tag" >/dev/null
+    fi
+    d_times=(); n_times=()
+    for ((i = 0; i < runs; i++)); do  # alternate the two clients
+      d_times+=("$(time_cmd "$prep_d" dct "$gun:$tag")")
+      n_times+=("$(time_cmd "$prep_n" nlookup "$gun" "$tag")")
+    done
+    d_med=$(printf '%s\n' "${d_times[@]}" | median)
+    n_med=$(printf '%s\n' "${n_times[@]}" | median)
+    eval "$prep_d"; d_req=$(requests_of dct "$gun:$tag")
+    eval "$prep_n"; n_req=$(requests_of nlookup "$gun" "$tag")
+    ratio=$(awk -v a="$n_med" -v b="$d_med" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
+    rows+=("| $count | $mode | $d_med | $n_med | ${ratio}x | $d_req | $n_req |")
+  done
+done
+
+table=$(
+  echo "| tags | cache | dct resolve (ms) | notary lookup (ms) | speed-up | dct requests | notary requests |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+)
+echo "$table"
+[[ -n $markdown ]] && echo "$table" >"$markdown"

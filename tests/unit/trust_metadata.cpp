@@ -1,0 +1,77 @@
+#include <doctest/doctest.h>
+
+#include "trust/encoding.h"
+#include "trust/errors.h"
+#include "trust/metadata.h"
+
+using namespace dct::trust;
+using dct::Error;
+using dct::ErrorCode;
+
+namespace {
+ErrorCode code_of(auto&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ErrorCode::internal;
+}
+}  // namespace
+
+TEST_CASE("delegation names are validated before they become paths") {
+  CHECK(is_valid_delegation_name("targets/releases"));
+  CHECK(is_valid_delegation_name("targets/a-b_c/d1"));
+  for (const char* bad : {"targets", "targets/", "targets//x", "targets/../root", "targets/./x",
+                          "targets/Releases", "target/releases", "/targets/x", "targets/x/",
+                          "targets/x y", "targets/x\\y", "releases"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(is_valid_delegation_name(bad));
+  }
+  CHECK_FALSE(is_valid_delegation_name("targets/" + std::string(250, 'a')));
+  CHECK(parent_role("targets/releases") == "targets");
+  CHECK(parent_role("targets/a/b") == "targets/a");
+}
+
+TEST_CASE("envelopes of the wrong shape are refused before verification") {
+  auto parse = [](std::string raw) { return SignedFile::parse(std::move(raw), "timestamp"); };
+  CHECK(code_of([&] { parse("not json"); }) == ErrorCode::malformed_metadata);
+  CHECK(code_of([&] { parse("[]"); }) == ErrorCode::malformed_metadata);
+  CHECK(code_of([&] { parse(R"({"signed":{}})"); }) == ErrorCode::malformed_metadata);
+  CHECK(code_of([&] {
+          parse(R"({"signed":{"_type":"Timestamp","version":0,"expires":"2030-01-01T00:00:00Z"},"signatures":[]})");
+        }) == ErrorCode::malformed_metadata);
+  CHECK(code_of([&] {
+          parse(R"({"signed":{"_type":"Timestamp","version":1,"expires":"tomorrow"},"signatures":[]})");
+        }) == ErrorCode::malformed_metadata);
+  CHECK(code_of([&] {
+          parse(R"({"signed":{"_type":"Timestamp","version":1,"expires":"2030-01-01T00:00:00Z"},"signatures":[{"keyid":"a","method":"ecdsa","sig":"!!"}]})");
+        }) == ErrorCode::malformed_metadata);
+  auto ok = parse(
+      R"({"signed":{"_type":"Timestamp","version":3,"expires":"2030-01-01T00:00:00Z","meta":{}},"signatures":[{"keyid":"a","method":"ECDSA","sig":"AAAA"}]})");
+  CHECK(ok.version == 3);
+  CHECK(ok.signatures.at(0).method == "ecdsa");
+  CHECK(code_of([&] { Root::parse(ok); }) == ErrorCode::wrong_type);
+  CHECK(code_of([&] { Timestamp::parse(ok); }) == ErrorCode::malformed_metadata);
+}
+
+TEST_CASE("file meta: exact length and every known hash must match") {
+  FileMeta m;
+  m.length = 5;
+  m.hashes["sha256"] = dct::sha256("hello");
+  m.hashes["sha512"] = dct::sha512("hello");
+  m.hashes["md7"] = "ignored";
+  CHECK_NOTHROW(check_file_meta(m, "hello", "snapshot", "timestamp"));
+  CHECK(code_of([&] { check_file_meta(m, "hellO", "snapshot", "timestamp"); }) ==
+        ErrorCode::hash_mismatch);
+  CHECK(code_of([&] { check_file_meta(m, "hello!", "snapshot", "timestamp"); }) ==
+        ErrorCode::length_mismatch);
+  m.hashes["sha512"] = dct::sha512("other");
+  CHECK(code_of([&] { check_file_meta(m, "hello", "snapshot", "timestamp"); }) ==
+        ErrorCode::hash_mismatch);
+  FileMeta unknown;
+  unknown.length = 5;
+  unknown.hashes["md5"] = "x";
+  CHECK(code_of([&] { check_file_meta(unknown, "hello", "snapshot", "timestamp"); }) ==
+        ErrorCode::hash_mismatch);
+}

@@ -1,0 +1,53 @@
+#pragma once
+// The local metadata cache, in notary's layout: <trust_dir>/tuf/<gun>/metadata/<role>.json.
+// Only verified bytes are ever stored; every write is atomic (temp file + rename), files are
+// 0600 and directories 0700.
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace dct::trust {
+
+class MetadataCache {
+ public:
+  virtual ~MetadataCache() = default;
+  // nullopt when missing or larger than max_size (an oversized cache file is never read).
+  virtual std::optional<std::string> load(const std::string& role, std::size_t max_size) = 0;
+  virtual void store(const std::string& role, const std::string& bytes) = 0;
+  virtual void remove(const std::string& role) = 0;
+};
+
+class FileMetadataCache final : public MetadataCache {
+ public:
+  FileMetadataCache(const std::filesystem::path& trust_dir, const std::string& gun);
+  std::optional<std::string> load(const std::string& role, std::size_t max_size) override;
+  void store(const std::string& role, const std::string& bytes) override;
+  void remove(const std::string& role) override;
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path path_for(const std::string& role) const;
+  std::filesystem::path dir_;
+};
+
+class MemoryMetadataCache final : public MetadataCache {
+ public:
+  std::optional<std::string> load(const std::string& role, std::size_t max_size) override;
+  void store(const std::string& role, const std::string& bytes) override { files[role] = bytes; }
+  void remove(const std::string& role) override { files.erase(role); }
+  std::map<std::string, std::string> files;
+};
+
+// Path of a repository's directory below <trust_dir>/tuf. The GUN is validated first so that
+// it can never escape that directory (no "..", no absolute paths, no empty segments).
+std::filesystem::path repository_dir(const std::filesystem::path& trust_dir, const std::string& gun);
+bool is_safe_gun(const std::string& gun);
+
+// Writes a file atomically with the given mode, creating parent directories with 0700.
+void write_file_atomic(const std::filesystem::path& path, const std::string& bytes,
+                       unsigned mode = 0600);
+std::optional<std::string> read_file_capped(const std::filesystem::path& path, std::size_t max_size);
+
+}  // namespace dct::trust

@@ -1,0 +1,37 @@
+#pragma once
+// Public keys as notary writes them in metadata, their IDs, and signature verification.
+//
+//   keytype      keyval.public (base64 of)        signature method
+//   ecdsa        DER SubjectPublicKeyInfo         ecdsa: raw r||s over SHA-256
+//   ecdsa-x509   PEM certificate text             ecdsa
+//   rsa          DER SubjectPublicKeyInfo         rsapss: PSS, SHA-256, MGF1-SHA-256, salt 32
+//   rsa-x509     PEM certificate text             rsapss (and rsapkcs1v15 when verifying)
+//   ed25519      raw 32 bytes                     eddsa
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace dct::trust {
+
+struct PublicKey {
+  std::string type;          // unknown types are kept, opaque: they verify nothing
+  std::string public_bytes;  // decoded keyval.public
+
+  // Strict: "keytype" string, "keyval" object with a base64 "public" and a null "private".
+  static PublicKey from_json(const nlohmann::json& key);
+  nlohmann::json to_json() const;  // {"keytype":..,"keyval":{"private":null,"public":..}}
+  // TUF key ID: hex SHA-256 of the canonical JSON of to_json().
+  std::string id() const;
+  // Notary's canonical ID: for *-x509 keys, the ID of the plain key inside the certificate
+  // (what private key files are named after); otherwise id().
+  std::string canonical_id() const;
+  bool is_certificate() const { return type == "ecdsa-x509" || type == "rsa-x509"; }
+  bool operator==(const PublicKey&) const = default;
+};
+
+// Never throws for a bad signature or an unusable key: returns false.
+bool verify_signature(const PublicKey& key, std::string_view method, std::string_view message,
+                      std::string_view signature);
+
+}  // namespace dct::trust
