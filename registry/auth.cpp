@@ -1,5 +1,6 @@
 #include "registry/auth.h"
 
+#include "registry/headers.h"
 #include "registry/http_errors.h"
 #include "registry/token.h"
 #include "registry/url.h"
@@ -128,7 +129,7 @@ std::optional<std::string> Authorizer::authorization(const std::string& scope) {
 }
 
 void Authorizer::apply(Request& r, const std::optional<std::string>& header) const {
-  if (url_host_port(r.url) != host_) return;  // never hand credentials to another host
+  if (!iequals(url_host_port(r.url), host_)) return;  // never hand credentials to another host
   if (header) {
     r.headers.set("Authorization", *header);
   } else {

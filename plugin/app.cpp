@@ -1,0 +1,226 @@
+#include "plugin/app.h"
+
+#include <dct_metadata.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "plugin/cancel.h"
+#include "plugin/command.h"
+#include "plugin/error_output.h"
+#include "plugin/help.h"
+#include "registry/docker_config.h"
+
+namespace dct::plugin {
+namespace {
+
+std::string short_description() {
+  auto j = nlohmann::json::parse(kPluginMetadataJson, nullptr, false);
+  return j.is_object() ? j.value("ShortDescription", "") : std::string();
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t prev = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cur = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      prev = cur;
+    }
+  }
+  return row[b.size()];
+}
+
+// The longest command path that prefixes args; sets `consumed` to its word count.
+const Command* find_command(const std::vector<std::string>& args, size_t& consumed) {
+  const Command* best = nullptr;
+  for (const auto& c : all_commands()) {
+    std::vector<std::string> words;
+    for (size_t s = 0, e; s <= c.path.size(); s = e + 1) {
+      e = c.path.find(' ', s);
+      if (e == std::string::npos) e = c.path.size();
+      words.push_back(c.path.substr(s, e - s));
+    }
+    if (words.size() > args.size()) continue;
+    if (!std::equal(words.begin(), words.end(), args.begin())) continue;
+    if (!best || words.size() > consumed) {
+      best = &c;
+      consumed = words.size();
+    }
+  }
+  return best;
+}
+
+bool is_group(const std::string& word) {
+  for (const auto& c : all_commands())
+    if (c.path.rfind(word + " ", 0) == 0) return true;
+  return false;
+}
+
+int unknown_command(const std::string& prefix, const std::string& word, std::ostream& err) {
+  std::string suggestion;
+  size_t best = 3;
+  for (const auto& c : all_commands()) {
+    std::string candidate = c.path;
+    if (!prefix.empty()) {
+      if (candidate.rfind(prefix + " ", 0) != 0) continue;
+      candidate = candidate.substr(prefix.size() + 1);
+    }
+    candidate = candidate.substr(0, candidate.find(' '));
+    size_t d = edit_distance(word, candidate);
+    if (d < best) {
+      best = d;
+      suggestion = candidate;
+    }
+  }
+  std::string where = prefix.empty() ? "docker dct" : "docker dct " + prefix;
+  err << fmt::format("{}: unknown command: {} {}\n", where, where, word);
+  if (!suggestion.empty()) err << fmt::format("\nDid you mean this?\n\t{}\n", suggestion);
+  err << fmt::format("\nRun '{} --help' for more information\n", where);
+  return kExitUsage;
+}
+
+void print_completions(const std::vector<std::string>& args, std::ostream& out) {
+  std::string prefix;
+  for (size_t i = 0; i + 1 < args.size(); ++i) prefix += (prefix.empty() ? "" : " ") + args[i];
+  std::string partial = args.empty() ? "" : args.back();
+  std::vector<std::string> names;
+  for (const auto& c : all_commands()) {
+    std::string p = c.path;
+    if (!prefix.empty()) {
+      if (p.rfind(prefix + " ", 0) != 0) continue;
+      p = p.substr(prefix.size() + 1);
+    }
+    p = p.substr(0, p.find(' '));
+    if (p.rfind(partial, 0) == 0 && std::find(names.begin(), names.end(), p) == names.end())
+      names.push_back(p);
+  }
+  for (const auto& n : names) out << n << "\n";
+  out << ":4\n";
+}
+
+int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
+                bool help_only) {
+  CLI::App app{cmd.summary, "docker dct " + cmd.path};
+  app.set_help_flag();
+  app.allow_extras(false);
+  app.positionals_at_end(false);
+  bool help = false;
+  app.add_flag("-h,--help", help, "Print usage");
+  if (cmd.trust_flags) add_trust_flags(app, ctx.trust);
+  if (cmd.setup) cmd.setup(app);
+  if (help_only) {
+    *ctx.out << command_help(cmd, app);
+    return kExitOk;
+  }
+  std::reverse(args.begin(), args.end());
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    if (help) {
+      *ctx.out << command_help(cmd, app);
+      return kExitOk;
+    }
+    std::string msg = e.what();
+    int code = kExitUsage;
+    if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+      auto extras = app.remaining();
+      std::string first = extras.empty() ? std::string() : extras.front();
+      if (!first.empty() && first[0] == '-') {
+        msg = fmt::format("unknown flag: {}", first.substr(0, first.find('=')));
+      } else {
+        msg = fmt::format("\"docker dct {}\" accepts no argument \"{}\"", cmd.path, first);
+        code = kExitFailure;
+      }
+    } else if (dynamic_cast<const CLI::RequiredError*>(&e)) {
+      msg = fmt::format("\"docker dct {}\" requires more arguments: {}", cmd.path, e.what());
+      code = kExitFailure;
+    }
+    *ctx.err << msg << "\n"
+             << fmt::format("See 'docker dct {} --help'.\n\nUsage:  {}\n\n{}\n", cmd.path,
+                            usage_line(cmd), cmd.summary);
+    return code;
+  }
+  if (help) {
+    *ctx.out << command_help(cmd, app);
+    return kExitOk;
+  }
+  return cmd.run(ctx);
+}
+
+}  // namespace
+
+void Context::warn(const std::string& message) const { *err << "WARNING: " << message << "\n"; }
+
+void Context::debug_log(const std::string& message) const {
+  if (debug) *err << "DEBUG: " << message << "\n";
+}
+
+int run_app(const std::vector<std::string>& argv) {
+  Context ctx;
+  ctx.out = &std::cout;
+  ctx.err = &std::cerr;
+  try {
+    auto env = process_env();
+    Invocation inv = parse_invocation(argv, env);
+    if (inv.mode == Invocation::Mode::metadata) {
+      std::cout << kPluginMetadataJson << "\n";
+      return kExitOk;
+    }
+    ctx.invocation = inv;
+    ctx.debug = inv.debug;
+    ctx.stdin_is_tty = ::isatty(STDIN_FILENO) == 1;
+    ctx.stdout_is_tty = ::isatty(STDOUT_FILENO) == 1;
+    if (inv.complete_form) {
+      print_completions(inv.args, std::cout);
+      return kExitOk;
+    }
+    ctx.config_dir = registry::docker_config_dir(inv.config_dir);
+    ctx.trust.docker_config_dir = ctx.config_dir;
+
+    std::vector<std::string> args = inv.args;
+    bool help_only = inv.help_form;
+    if (!args.empty() && args[0] == "help") {
+      help_only = true;
+      args.erase(args.begin());
+    }
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+      std::cout << root_help(short_description());
+      return kExitOk;
+    }
+    if (args[0] == "--version") args[0] = "version";
+    if (!help_only) start_cancellation(env("DOCKER_CLI_PLUGIN_SOCKET"), ctx.debug);
+
+    size_t consumed = 0;
+    const Command* cmd = find_command(args, consumed);
+    if (!cmd) {
+      if (is_group(args[0])) {
+        if (args.size() == 1 || args[1] == "--help" || args[1] == "-h" || help_only) {
+          std::cout << group_help(args[0]);
+          return kExitOk;
+        }
+        return unknown_command(args[0], args[1], std::cerr);
+      }
+      if (args[0].size() > 1 && args[0][0] == '-') {
+        std::cerr << fmt::format("unknown flag: {}\nSee 'docker dct --help'.\n", args[0]);
+        return kExitUsage;
+      }
+      return unknown_command("", args[0], std::cerr);
+    }
+    args.erase(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(consumed));
+    return run_command(*cmd, std::move(args), ctx, help_only);
+  } catch (const Error& e) {
+    return report_error(e, std::cerr, ctx.debug);
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace dct::plugin

@@ -1,0 +1,50 @@
+#pragma once
+// The command table. Each command lives in its own plugin/cmd_*.cpp file and describes itself
+// with a Command: its path ("resolve", "key generate"), usage, help texts, how it declares its
+// flags on a CLI11 app, and what it runs. plugin/commands.cpp lists them all.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "plugin/invocation.h"
+#include "plugin/trust_client.h"
+
+namespace dct::plugin {
+
+struct Context {
+  Invocation invocation;
+  std::filesystem::path config_dir;
+  bool debug = false;
+  bool stdin_is_tty = false;
+  bool stdout_is_tty = false;
+  std::ostream* out = nullptr;
+  std::ostream* err = nullptr;
+
+  // The trust options every command shares (--server, --trust-dir, the config dir).
+  TrustOptions trust;
+
+  void warn(const std::string& message) const;   // "WARNING: ..." on stderr
+  void debug_log(const std::string& message) const;  // only with -D
+};
+
+struct Command {
+  std::string path;     // "resolve", "key generate"
+  std::string usage;    // "[OPTIONS] IMAGE[:TAG]"
+  std::string summary;  // one line, for command lists
+  std::string description;  // longer help text; summary when empty
+  std::string examples;     // shown under "Examples:" when set
+  bool trust_flags = false;  // adds --server and --trust-dir
+  std::function<void(CLI::App&)> setup;
+  std::function<int(Context&)> run;
+};
+
+const std::vector<Command>& all_commands();
+
+// Flags shared by every trust command.
+void add_trust_flags(CLI::App& app, TrustOptions& options);
+
+}  // namespace dct::plugin

@@ -1,0 +1,33 @@
+#include "plugin/command.h"
+
+namespace dct::plugin {
+
+// Each command file provides one of these.
+Command resolve_command();
+Command pull_command();
+Command inspect_command();
+Command version_command();
+
+const std::vector<Command>& all_commands() {
+  static const std::vector<Command> commands = {
+      resolve_command(),
+      pull_command(),
+      inspect_command(),
+      version_command(),
+  };
+  return commands;
+}
+
+void add_trust_flags(CLI::App& app, TrustOptions& options) {
+  app.add_option_function<std::string>(
+         "--server", [&options](const std::string& v) { options.server = v; },
+         "Notary server URL (default: DOCKER_CONTENT_TRUST_SERVER, the notary config, or the "
+         "registry's host)")
+      ->type_name("string");
+  app.add_option_function<std::string>(
+         "--trust-dir", [&options](const std::string& v) { options.trust_dir = v; },
+         "Directory of trust data and keys (default: <config dir>/trust)")
+      ->type_name("string");
+}
+
+}  // namespace dct::plugin
