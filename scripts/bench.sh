@@ -63,13 +63,16 @@ time_cmd() {
   echo $(((t1 - t0) / 1000000))
 }
 
-requests_of() {  # count notary-server requests made by one run of a command
-  local before after
-  before=$(grep -c '"http.request.uri"\|"uri"' "$server_log" 2>/dev/null || echo 0)
+# requests_of CMD...: "<requests>/<connections>" the command made to notary-server, read from
+# the server's log (one "http.response.duration" line per request; connections are distinct
+# client ports).
+requests_of() {
+  local before
+  before=$(wc -l <"$server_log")
   "$@" >/dev/null 2>&1
-  sleep 0.2
-  after=$(grep -c '"http.request.uri"\|"uri"' "$server_log" 2>/dev/null || echo 0)
-  echo $((after - before))
+  sleep 0.3
+  tail -n +"$((before + 1))" "$server_log" | grep '"http.response.duration"' |
+    jq -r '."http.request.remoteaddr"' | awk '{n++; c[$1]=1} END {printf "%d/%d", n, length(c)}'
 }
 
 dct_trust=$work/dct-trust
@@ -105,7 +108,7 @@ for count in 1 2000; do
 done
 
 table=$(
-  echo "| tags | cache | dct resolve (ms) | notary lookup (ms) | speed-up | dct requests | notary requests |"
+  echo "| tags | cache | dct resolve (ms) | notary lookup (ms) | speed-up | dct requests/connections | notary requests/connections |"
   echo "|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 )
