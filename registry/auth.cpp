@@ -106,7 +106,13 @@ std::optional<std::string> Authorizer::authorization_locked(const std::string& s
     if (!scope.empty()) tr.scopes.push_back(scope);
     tr.credential = credential_locked();
     tr.tls = options_.tls;
-    BearerToken token = fetch_token(transport_, tr);
+    BearerToken token;
+    try {
+      token = fetch_token(transport_, tr);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::credentials_invalid || options_.credentials_key.empty()) throw;
+      throw Error(e.code(), std::string(e.what()) + " for " + options_.credentials_key, e.hint());
+    }
     if (tr.credential) used_credentials_ = true;
     tokens_[key] = CachedToken{token.token, now + token.expires_in};
     return "Bearer " + token.token;

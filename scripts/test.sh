@@ -30,6 +30,6 @@ ctest --test-dir build --output-on-failure -j 1
 
 echo "== unit tests under ASan+UBSan"
 cmake -S . -B build-asan "${gen[@]}" -DCMAKE_BUILD_TYPE=Debug -DDCT_SANITIZE=ON >/dev/null
-cmake --build build-asan -j "$jobs" --target test_trust test_registry test_plugin
+cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan -L unit --output-on-failure
