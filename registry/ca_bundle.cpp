@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -50,20 +51,30 @@ std::filesystem::path system_ca_bundle_path() {
 #endif
 }
 
+std::optional<std::filesystem::path> system_ca_dir() {
+  static const std::optional<std::filesystem::path> dir = []() -> std::optional<std::filesystem::path> {
+    const std::filesystem::path d = std::getenv("DCT_SYSTEM_CA_DIR") ? std::getenv("DCT_SYSTEM_CA_DIR")
+                                                                     : "/etc/ssl/certs";
+    std::error_code ec;
+    // OpenSSL's directory lookup needs the <subject hash>.0 links c_rehash/update-ca-certificates make.
+    for (const auto& e : std::filesystem::directory_iterator(d, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.size() == 10 && name.compare(8, 2, ".0") == 0) return d;
+    }
+    return std::nullopt;
+  }();
+  return dir;
+}
+
 std::shared_ptr<const std::string> CaBundleCache::bundle_for(const TlsOptions& tls) {
-  if (tls.roots == TlsOptions::Roots::system_plus_extra && tls.ca_files.empty()) return nullptr;
+  if (tls.ca_files.empty()) return nullptr;
   const std::string key = cache_key(tls);
   std::lock_guard lock(mutex_);
   if (auto it = bundles_.find(key); it != bundles_.end()) return it->second;
 
+  // Only the extra roots: the system roots come from the hashed CA directory, which OpenSSL
+  // reads lazily (parsing the whole system bundle costs more than the rest of a warm resolve).
   std::string bundle;
-  if (tls.roots == TlsOptions::Roots::system_plus_extra) {
-    // A missing system bundle is not an error here: libcurl's CA directory still applies.
-    if (auto system = read_file(system_ca_bundle_path())) {
-      bundle = std::move(*system);
-      bundle += '\n';
-    }
-  }
   for (const auto& file : tls.ca_files) {
     auto pem = read_file(file);
     if (!pem) {

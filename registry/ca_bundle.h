@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "registry/http.h"
@@ -15,10 +16,14 @@ namespace dct::registry {
 // The CA bundle libcurl was built to use (e.g. /etc/ssl/certs/ca-certificates.crt).
 std::filesystem::path system_ca_bundle_path();
 
+// The system's hashed CA directory (/etc/ssl/certs, or DCT_SYSTEM_CA_DIR), when it has the
+// hash links OpenSSL's lazy lookup needs.
+std::optional<std::filesystem::path> system_ca_dir();
+
 class CaBundleCache {
  public:
-  // The bundle for `tls`, or nullptr when libcurl's default store applies unchanged
-  // (system roots, no extra files). Throws dct::Error(tls_config) when a file can't be read
+  // The PEM of `tls.ca_files`, or nullptr when there are none. The system roots are never in
+  // it (see system_ca_dir()). Throws dct::Error(tls_config) when a file can't be read
   // or holds no PEM certificate.
   std::shared_ptr<const std::string> bundle_for(const TlsOptions& tls);
 

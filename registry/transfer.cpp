@@ -139,15 +139,21 @@ void configure_transfer(Transfer& t, const TransportOptions& options, CURLSH* sh
   // TLS: verification stays on (libcurl's default); only the trust store and client pair vary.
   set(e, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
   t.ca_bundle = ca_bundles.bundle_for(r.tls);
+  const bool exclusive = r.tls.roots == TlsOptions::Roots::exclusive;
+  static const auto system_dir = system_ca_dir();
+  if (exclusive || system_dir) {
+    // Never the whole system bundle file: system roots come lazily from the hashed directory.
+    set(e, CURLOPT_CAINFO, static_cast<char*>(nullptr));
+    set(e, CURLOPT_CAPATH, exclusive ? static_cast<const char*>(nullptr) : system_dir->c_str());
+  }
   if (t.ca_bundle) {
     curl_blob blob{};
     blob.data = const_cast<char*>(t.ca_bundle->data());
     blob.len = t.ca_bundle->size();
     blob.flags = CURL_BLOB_NOCOPY;
     set(e, CURLOPT_CAINFO_BLOB, &blob);
-    if (r.tls.roots == TlsOptions::Roots::exclusive) {
-      set(e, CURLOPT_CAPATH, static_cast<char*>(nullptr));
-    }
+  } else if (exclusive) {
+    throw Error(ErrorCode::tls_config, "no CA certificate given for an exclusive trust store");
   }
   if (!r.tls.client_cert.empty() || !r.tls.client_key.empty()) {
     if (r.tls.client_cert.empty() || r.tls.client_key.empty()) {
