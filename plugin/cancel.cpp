@@ -25,8 +25,11 @@ std::atomic<int> g_signals{0};
   ::_exit(130);
 }
 
+std::atomic<bool> g_exit_scheduled{false};
+
 void request_cancel() {
-  if (g_cancelled.exchange(true)) return;
+  g_cancelled.store(true);
+  if (g_exit_scheduled.exchange(true)) return;
   // Give in-flight work a moment to stop cleanly (atomic writes finish, temp files go away).
   std::thread([] {
     std::this_thread::sleep_for(std::chrono::seconds(2));

@@ -98,7 +98,9 @@ using DebugHook = std::function<void(const DebugEvent&)>;
 struct TransportOptions {
   std::string user_agent;  // empty: "docker-dct/<version>"
   Timeouts timeouts = Timeouts::defaults();
-  long max_host_connections = 6;   // parallel connections per host in perform_all
+  // Connections per host in perform_all. One by default: notary-server speaks HTTP/1.1 only, and
+  // a new TLS handshake costs more than queueing a small request on the open connection.
+  long max_host_connections = 1;
   std::size_t max_in_flight = 32;  // requests handed to libcurl at once
   // Batches smaller than this run one request at a time over one reused connection: a new
   // TLS connection costs more round trips than it saves for two or three small requests.

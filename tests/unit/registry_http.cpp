@@ -289,7 +289,9 @@ TEST_CASE("http: perform_all runs requests in parallel and keeps the order") {
     r.delay = std::chrono::milliseconds(40 * (8 - n % 8));
     return r;
   });
-  Transport transport;
+  TransportOptions options;
+  options.max_host_connections = 6;  // the default is one connection per host
+  Transport transport(options);
   std::vector<Request> batch;
   for (int i = 0; i < 16; ++i) batch.push_back(get(server, "/" + std::to_string(i)));
   const auto start = std::chrono::steady_clock::now();
@@ -379,4 +381,16 @@ TEST_CASE("http: redirects are followed for GET, to https only") {
 
   Response plain = transport.perform(get(server, "/plain"));
   CHECK_FALSE(plain.ok());
+}
+
+TEST_CASE("http: by default a batch to one host shares one connection") {
+  TestServer server([](const HttpRequest& req) { return echo(req); });
+  Transport transport;
+  std::vector<Request> batch;
+  for (int i = 0; i < 5; ++i) batch.push_back(get(server, "/" + std::to_string(i)));
+  auto out = transport.perform_all(batch);
+  REQUIRE(out.size() == 5);
+  for (const auto& r : out) CHECK(r.ok());
+  CHECK(server.connections() == 1);
+  CHECK(transport.stats().connections == 1);
 }
