@@ -28,7 +28,7 @@ source "$STACK_DIR/stack.env"
 # Install into the stack's Docker config dir, so `docker dct` finds the plugin there.
 DOCKER_CONFIG=$DOCKER_CONFIG bash "$here/scripts/install.sh"
 
-repo=demo/hello
+repo=demo/hello-$(date +%s)
 gun=$REGISTRY_HOST/$repo
 echo
 echo "Registry $REGISTRY_HOST, notary server $DOCKER_CONTENT_TRUST_SERVER, config dir $DOCKER_CONFIG"
