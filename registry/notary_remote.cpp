@@ -42,6 +42,7 @@ FetchResult from_error(const Error& e) {
     out.http_status = 401;
   } else if (e.kind() == ErrorKind::network) {
     out.status = FetchResult::Status::network_error;
+    out.network_code = e.code();
   } else {
     out.status = FetchResult::Status::http_error;
   }
@@ -111,7 +112,9 @@ std::vector<FetchResult> NotaryRemote::fetch_all(const std::vector<FetchRequest>
       res.error = what + ": " + resp.error_message;
     } else if (!have_status) {
       res.status = FetchResult::Status::network_error;
-      res.error = transfer_error(resp, what).what();
+      const Error err = transfer_error(resp, what);
+      res.error = err.what();
+      res.network_code = err.code();
     } else if (resp.status == 200) {
       res.status = FetchResult::Status::ok;
       res.body = std::move(resp.body);

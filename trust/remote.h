@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "trust/errors.h"
+
 namespace dct::trust {
 
 struct FetchResult {
@@ -19,6 +21,8 @@ struct FetchResult {
   int http_status = 0;
   std::string body;
   std::string error;  // human readable detail for non-ok results
+  // For network_error: which kind (unreachable, timeout, TLS failure).
+  ErrorCode network_code = ErrorCode::network_unreachable;
   bool ok() const { return status == Status::ok; }
 };
 

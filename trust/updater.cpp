@@ -72,8 +72,7 @@ void throw_fetch_error(const FetchResult& r, const std::string& what, const std:
       throw Error(ErrorCode::server_error,
                   fmt::format("notary server failed to return {} of {}: {}", what, gun, r.error));
     case S::network_error:
-      throw Error(ErrorCode::network_unreachable,
-                  fmt::format("error contacting notary server: {}", r.error));
+      throw Error(r.network_code, fmt::format("error contacting notary server: {}", r.error));
   }
   throw Error(ErrorCode::internal, "fetch error without a status");
 }

@@ -119,6 +119,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 run_capture "$DCT_BIN" --config "$bad" resolve --trust-dir "$E2E_TMP/t2" "$g2:v1"
 assert_eq 1 "$RC" "wrong CA exit"
 assert_contains "$ERR" "$NOTARY_URL" "names the server"
+assert_contains "$ERR" "TLS" "says it is a TLS failure"
+assert_contains "$ERR" "tls/127.0.0.1:${NOTARY_URL##*:}/ca.crt" "says where the CA goes"
 assert_eq "" "$OUT" "no digest with a wrong CA"
 run_capture "$DCT_BIN" --config "$E2E_TMP/empty-config" resolve --trust-dir "$E2E_TMP/t3" "$g2:v1"
 assert_eq 1 "$RC" "no CA at all is refused even for a loopback registry"
