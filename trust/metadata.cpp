@@ -95,7 +95,8 @@ SignedFile SignedFile::parse(std::string raw, const std::string& role_label) {
   json doc = json::parse(raw, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) malformed(role_label, "not valid JSON");
   if (!doc.is_object()) malformed(role_label, "not a JSON object");
-  const json& sig = member(doc, "signed", role_label);
+  json& sig = doc["signed"];
+  if (sig.is_null()) malformed(role_label, "missing \"signed\"");
   if (!sig.is_object()) malformed(role_label, "\"signed\" must be an object");
   const json& sigs = member(doc, "signatures", role_label);
   if (!sigs.is_array() && !sigs.is_null()) malformed(role_label, "\"signatures\" must be a list");
@@ -121,7 +122,7 @@ SignedFile SignedFile::parse(std::string raw, const std::string& role_label) {
   if (!exp) malformed(role_label, fmt::format("invalid expiry \"{}\"", f.expires_text));
   f.expires = *exp;
   f.canonical = canonical_json(sig);
-  f.signed_json = sig;
+  f.signed_json = std::move(sig);  // a large targets file is not copied
   f.raw = std::move(raw);
   return f;
 }
