@@ -13,6 +13,7 @@
 #include "plugin/error_output.h"
 #include "plugin/help.h"
 #include "registry/docker_config.h"
+#include "registry/http.h"
 
 namespace dct::plugin {
 namespace {
@@ -180,6 +181,15 @@ int run_app(const std::vector<std::string>& argv) {
     if (inv.complete_form) {
       print_completions(inv.args, std::cout);
       return kExitOk;
+    }
+    if (ctx.debug) {
+      // Request lines and outcomes only: the hook never sees headers, bodies or tokens.
+      registry::Transport::shared().set_debug_hook([](const registry::DebugEvent& ev) {
+        std::cerr << fmt::format("DEBUG: {} {} -> {}{} ({:.1f} ms{})\n", ev.method, ev.url,
+                                 ev.status,
+                                 ev.error_message.empty() ? "" : " " + std::string(ev.error_message),
+                                 ev.seconds * 1000, ev.new_connection ? ", new connection" : "");
+      });
     }
     ctx.config_dir = registry::docker_config_dir(inv.config_dir);
     ctx.trust.docker_config_dir = ctx.config_dir;

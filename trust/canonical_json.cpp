@@ -1,12 +1,25 @@
 #include "trust/canonical_json.h"
 
 #include <cmath>
-#include <limits>
+#include <cstdint>
 
 #include "trust/errors.h"
 
 namespace dct::trust {
 namespace {
+
+// Go verifies a signature over the canonical form of the "signed" object decoded into generic
+// values, where every number is a float64. Integers beyond 2^53 therefore come out rounded to
+// the nearest double; doing the same keeps our bytes equal to Go's.
+constexpr std::int64_t kExactInFloat = std::int64_t{1} << 53;
+
+// Go's canonical encoder writes integral floats as int64 and refuses everything else.
+void write_float(double d, std::string& out) {
+  constexpr double kTwo63 = 9223372036854775808.0;
+  if (!std::isfinite(d) || d != std::floor(d) || d < -kTwo63 || d >= kTwo63)
+    throw Error(ErrorCode::malformed_metadata, "metadata holds a number that is not an integer");
+  out += std::to_string(static_cast<std::int64_t>(d));
+}
 
 void write_string(const std::string& s, std::string& out) {
   out.push_back('"');
@@ -26,22 +39,25 @@ void write(const nlohmann::json& v, std::string& out) {
     case T::boolean:
       out += v.get<bool>() ? "true" : "false";
       return;
-    case T::number_integer:
-      out += std::to_string(v.get<std::int64_t>());
-      return;
-    case T::number_unsigned:
-      out += std::to_string(v.get<std::uint64_t>());
-      return;
-    case T::number_float: {
-      double d = v.get<double>();
-      // Go's canonical encoder writes integral floats as int64 and refuses everything else.
-      if (!std::isfinite(d) || d != std::trunc(d) || d < -9.2233720368547758e18 ||
-          d >= 9.2233720368547758e18)
-        throw Error(ErrorCode::malformed_metadata,
-                    "metadata holds a number that is not an integer");
-      out += std::to_string(static_cast<std::int64_t>(d));
+    case T::number_integer: {
+      const auto n = v.get<std::int64_t>();
+      if (n >= -kExactInFloat && n <= kExactInFloat)
+        out += std::to_string(n);
+      else
+        write_float(static_cast<double>(n), out);
       return;
     }
+    case T::number_unsigned: {
+      const auto n = v.get<std::uint64_t>();
+      if (n <= static_cast<std::uint64_t>(kExactInFloat))
+        out += std::to_string(n);
+      else
+        write_float(static_cast<double>(n), out);
+      return;
+    }
+    case T::number_float:
+      write_float(v.get<double>(), out);
+      return;
     case T::string:
       write_string(v.get_ref<const std::string&>(), out);
       return;
@@ -90,7 +106,12 @@ std::string escape_for_envelope(std::string_view s) {
   out.reserve(s.size() + 16);
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '<') {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      // Canonical JSON has no whitespace, so this sits in a string, raw. Go's encoder refuses to
+      // embed that (invalid JSON), so notary can never write such metadata; neither do we.
+      throw Error(ErrorCode::invalid_argument,
+                  "metadata text holds a control character, which notary cannot write");
+    } else if (c == '<') {
       out += "\\u003c";
     } else if (c == '>') {
       out += "\\u003e";

@@ -9,11 +9,14 @@
 
 namespace dct::trust {
 
-// Throws dct::Error(malformed_metadata) for numbers that are not integral (or NaN/Inf).
+// Integers beyond 2^53 are rounded to the nearest double first, as Go's verifier sees them.
+// Throws dct::Error(malformed_metadata) for numbers that are not integral, NaN/Inf, or out of
+// int64 range.
 std::string canonical_json(const nlohmann::json& value);
 
 // What Go's encoder does to a raw message embedded in the envelope: '<', '>', '&' become
-// \u003c, \u003e, \u0026 and U+2028/U+2029 become \u2028/\u2029.
+// \u003c, \u003e, \u0026 and U+2028/U+2029 become \u2028/\u2029. Throws
+// dct::Error(invalid_argument) for a raw control character (Go's encoder fails on those).
 std::string escape_for_envelope(std::string_view canonical);
 
 }  // namespace dct::trust

@@ -18,7 +18,9 @@ struct PublicKey {
   std::string type;          // unknown types are kept, opaque: they verify nothing
   std::string public_bytes;  // decoded keyval.public
 
-  // Strict: "keytype" string, "keyval" object with a base64 "public" and a null "private".
+  // "keytype" string, "keyval" object with a base64 "public" (decoded as Go does: '\r' and
+  // '\n' skipped, trailing bits ignored). A "private" member, null or base64, is ignored as
+  // Go ignores it. Throws dct::Error(malformed_metadata).
   static PublicKey from_json(const nlohmann::json& key);
   nlohmann::json to_json() const;  // {"keytype":..,"keyval":{"private":null,"public":..}}
   // TUF key ID: hex SHA-256 of the canonical JSON of to_json().
@@ -30,7 +32,19 @@ struct PublicKey {
   bool operator==(const PublicKey&) const = default;
 };
 
-// Never throws for a bad signature or an unusable key: returns false.
+// The signature method as Go compares it (strings.ToLower): ASCII upper case and the two
+// non-ASCII letters whose lower case is ASCII (U+212A -> 'k', U+0130 -> 'i').
+std::string normalize_signature_method(std::string_view method);
+
+// `message` is the exact signed bytes (canonical JSON). Methods are normalized as above:
+//   ecdsa                ecdsa, ecdsa-x509 keys; raw r||s, exactly 2 x curve bytes; SHA-256
+//   rsapss               rsa, rsa-x509; PSS, SHA-256, MGF1-SHA-256, salt 32
+//   rsapkcs1v15          rsa, rsa-x509; PKCS#1 v1.5, SHA-256
+//   pycrypto-pkcs#1 pss  rsa keys whose public bytes are PEM; as rsapss
+//   eddsa                ed25519; 32-byte key, 64-byte signature
+// RSA needs a modulus of at least 2048 bits and a signature of exactly the modulus length.
+// Keys are parsed as Go's crypto/x509 parses them (see pkix.h); x509 keys use the first PEM
+// block. Never throws for a bad signature or an unusable key: returns false.
 bool verify_signature(const PublicKey& key, std::string_view method, std::string_view message,
                       std::string_view signature);
 

@@ -330,7 +330,11 @@ SignedFile Updater::obtain(const std::string& role, const FileMeta& expected,
     } catch (const Error& e) {
       // Not the current version (the normal case after a publish), or damaged.
       try {
-        previous_version = SignedFile::parse(*cached, role).version;
+        SignedFile previous = SignedFile::parse(*cached, role);
+        if (previous.type == (role == "snapshot" ? "Snapshot" : "Targets"))
+          previous_version = previous.version;
+        else
+          discard_cache(role, fmt::format("it holds {} metadata", previous.type));
       } catch (const Error&) {
         discard_cache(role, e.what());
       }

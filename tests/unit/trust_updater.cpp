@@ -223,3 +223,33 @@ TEST_CASE("root rotation is followed link by link") {
     CHECK(cache.files.at("root") == old_root);
   }
 }
+
+TEST_CASE("damaged cached data is discarded and fetched again, never trusted") {
+  FixtureServer server(trust_fixture("targets-only", "state2"));
+  MemoryMetadataCache cache;
+  Client c(server, cache, server.captured_at + 1h);
+  REQUIRE(c.resolve("v1").role == "targets");
+
+  SUBCASE("targets") {
+    cache.files["targets"] = "{\"signed\": garbage";
+    CHECK(c.resolve("v2").digest_hex == sha256_hex_of_file("hello again\n"));
+    CHECK(cache.files.at("targets") == server.get("targets.json"));
+  }
+  SUBCASE("snapshot replaced by another valid-looking file") {
+    // A timestamp with a high version in the snapshot's place must not pass for a rollback.
+    auto ts = nlohmann::json::parse(server.get("timestamp.json"));
+    ts["signed"]["version"] = 999;
+    cache.files["snapshot"] = ts.dump();
+    CHECK(c.resolve("v1").role == "targets");
+    CHECK(cache.files.at("snapshot") == server.get("snapshot.json"));
+  }
+  SUBCASE("root with a broken signature") {
+    cache.files["root"] = flip_first_signature(cache.files.at("root"));
+    Updater u(server.gun, server, cache, c.clock, c.pinning);
+    auto repo = u.update(resolve_update_options());
+    CHECK(repo.first_use);
+    CHECK(cache.files.at("root") == server.get("root.json"));
+    REQUIRE_FALSE(repo.warnings.empty());
+    CHECK(repo.warnings.front().find("failed verification") != std::string::npos);
+  }
+}
