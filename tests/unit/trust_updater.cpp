@@ -253,3 +253,28 @@ TEST_CASE("damaged cached data is discarded and fetched again, never trusted") {
     CHECK(repo.warnings.front().find("failed verification") != std::string::npos);
   }
 }
+
+TEST_CASE("trust pinning by CA") {
+  FixtureServer server(trust_fixture("targets-only", "state2"));
+  MemoryMetadataCache cache;
+  Client c(server, cache, server.captured_at + 1h);
+  auto root = nlohmann::json::parse(server.get("root.json"));
+  std::string root_key_id = root["signed"]["roles"]["root"]["keyids"][0];
+  auto cert_pem = *base64_decode(
+      root["signed"]["keys"][root_key_id]["keyval"]["public"].get<std::string>());
+
+  SUBCASE("the root certificate itself as the pinned CA") {
+    c.pinning.ca["localhost:5000/"] = cert_pem;
+    CHECK(c.resolve("v1").role == "targets");
+  }
+  SUBCASE("a CA that did not issue the root certificate") {
+    c.pinning.ca["localhost:5000/"] = test::read_all(
+        std::filesystem::path(DCT_TEST_DATA_DIR) / "keys" / "p_256.crt");
+    CHECK(code_of([&] { c.resolve("v1"); }) == ErrorCode::pinning_failed);
+    CHECK(cache.files.empty());
+  }
+  SUBCASE("a pin for another prefix does not apply") {
+    c.pinning.ca["example.com/"] = "not even a certificate";
+    CHECK(c.resolve("v1").role == "targets");
+  }
+}
