@@ -7,6 +7,7 @@ Command resolve_command();
 Command pull_command();
 Command inspect_command();
 Command version_command();
+Command status_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -14,6 +15,7 @@ const std::vector<Command>& all_commands() {
       pull_command(),
       inspect_command(),
       version_command(),
+      status_command(),
   };
   return commands;
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "plugin/table.h"
 #include "trust/errors.h"
 
 namespace dct::plugin {
@@ -131,21 +132,7 @@ nlohmann::ordered_json inspect_json(const std::vector<InspectOutcome>& outcomes)
 std::string inspect_pretty(const InspectOutcome& o) {
   // Docker's layout: tabwriter tables (minwidth 10, padding 3) under headings.
   auto table = [](const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> widths;
-    for (const auto& r : rows)
-      for (size_t i = 0; i + 1 < r.size(); ++i) {
-        if (widths.size() <= i) widths.resize(i + 1, 0);
-        widths[i] = std::max(widths[i], std::max<size_t>(10, r[i].size() + 3));
-      }
-    std::string out;
-    for (const auto& r : rows) {
-      for (size_t i = 0; i < r.size(); ++i) {
-        out += r[i];
-        if (i + 1 < r.size()) out.append(widths[i] - r[i].size(), ' ');
-      }
-      out += "\n";
-    }
-    return out;
+    return render_table(rows, kDockerTable);
   };
   std::string out;
   if (o.report.signed_tags.empty()) {

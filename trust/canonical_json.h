@@ -3,7 +3,6 @@
 // sorted bytewise by key, no whitespace, only '"' and '\' escaped in strings (everything else,
 // control characters and non-ASCII included, is written raw), integers only.
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 

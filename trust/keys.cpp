@@ -32,8 +32,8 @@ ossl::PKey verifier_key(const PublicKey& key) {
     return block ? certificate_key(parse_certificate(block->bytes)) : nullptr;
   }
   if (key.type == "ed25519" && key.public_bytes.size() == 32)
-    return ossl::PKey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                                  bytes_of(key.public_bytes), 32));
+    return ossl::PKey(
+        EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes_of(key.public_bytes), 32));
   return nullptr;
 }
 
@@ -100,8 +100,9 @@ PublicKey PublicKey::from_json(const nlohmann::json& key) {
   auto bytes = go_base64_decode(pub->get_ref<const std::string&>());
   if (!bytes) throw bad("\"public\" is not valid base64");
   // Like Go, tolerate a "private" member and ignore it (the key ID is computed with null).
-  if (auto priv = val->find("private"); priv != val->end() && !priv->is_null() &&
-                                         !(priv->is_string() && go_base64_decode(priv->get_ref<const std::string&>())))
+  if (auto priv = val->find("private");
+      priv != val->end() && !priv->is_null() &&
+      !(priv->is_string() && go_base64_decode(priv->get_ref<const std::string&>())))
     throw bad("\"private\" must be null or base64");
   return PublicKey{type->get<std::string>(), std::move(*bytes)};
 }

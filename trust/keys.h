@@ -8,7 +8,6 @@
 //   rsa-x509     PEM certificate text             rsapss (and rsapkcs1v15 when verifying)
 //   ed25519      raw 32 bytes                     eddsa
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 

@@ -94,8 +94,9 @@ std::optional<PemBlock> pem_decode(std::string_view data, std::string_view* rest
 
     std::string body(rest.substr(0, end_index));
     WipeOnExit wipe_body(body);  // unencrypted key bodies are secrets
-    body.erase(std::remove_if(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\t'; }),
-               body.end());
+    body.erase(
+        std::remove_if(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\t'; }),
+        body.end());
     auto bytes = go_base64_decode(body);
     if (!bytes) continue;
     block.bytes = std::move(*bytes);

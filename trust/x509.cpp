@@ -15,8 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using TimePoint = std::chrono::system_clock::time_point;
-using BasicConstraints =
-    std::unique_ptr<BASIC_CONSTRAINTS, ossl::Deleter<BASIC_CONSTRAINTS_free>>;
+using BasicConstraints = std::unique_ptr<BASIC_CONSTRAINTS, ossl::Deleter<BASIC_CONSTRAINTS_free>>;
 
 struct OpenSslFree {
   void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); }
@@ -30,8 +29,8 @@ std::optional<TimePoint> to_time_point(const ASN1_TIME* t) {
 
 bool is_ca(X509* cert) {
   int critical = 0;
-  BasicConstraints bc(
-      static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(cert, NID_basic_constraints, &critical, nullptr)));
+  BasicConstraints bc(static_cast<BASIC_CONSTRAINTS*>(
+      X509_get_ext_d2i(cert, NID_basic_constraints, &critical, nullptr)));
   return bc && bc->ca;
 }
 
@@ -40,7 +39,8 @@ std::string last_common_name(X509* cert) {
   X509_NAME* subject = X509_get_subject_name(cert);
   for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) {
     unsigned char* raw = nullptr;
-    const int len = ASN1_STRING_to_UTF8(&raw, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
+    const int len =
+        ASN1_STRING_to_UTF8(&raw, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
     std::unique_ptr<unsigned char, OpenSslFree> utf8(raw);
     if (len >= 0) cn.assign(reinterpret_cast<char*>(utf8.get()), static_cast<size_t>(len));
   }
@@ -72,10 +72,18 @@ std::optional<CertificateFacts> facts_of(X509* cert) {
   f.sha1_signature = sha1_signature(cert);
   if (EVP_PKEY* key = X509_get0_pubkey(cert)) {
     switch (EVP_PKEY_get_base_id(key)) {
-      case EVP_PKEY_EC: f.key_type = "ecdsa"; break;
-      case EVP_PKEY_RSA: f.key_type = "rsa"; break;
-      case EVP_PKEY_ED25519: f.key_type = "ed25519"; break;
-      default: f.key_type = OBJ_nid2sn(EVP_PKEY_get_base_id(key)); break;
+      case EVP_PKEY_EC:
+        f.key_type = "ecdsa";
+        break;
+      case EVP_PKEY_RSA:
+        f.key_type = "rsa";
+        break;
+      case EVP_PKEY_ED25519:
+        f.key_type = "ed25519";
+        break;
+      default:
+        f.key_type = OBJ_nid2sn(EVP_PKEY_get_base_id(key));
+        break;
     }
     f.key_bits = EVP_PKEY_get_bits(key);
     auto spki = marshal_pkix_public_key(key);

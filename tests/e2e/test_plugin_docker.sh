@@ -30,7 +30,7 @@ assert_eq 0 "$RC" "docker help dct exit"
 assert_contains "$OUT" "Usage:  docker dct" "docker help dct prints the help"
 run_capture docker --config "$cfg" help dct resolve
 assert_contains "$OUT" "docker dct resolve [OPTIONS] IMAGE[:TAG]" "docker help dct resolve"
-for c in resolve pull inspect version; do
+for c in resolve pull inspect status version; do
   run_capture docker --config "$cfg" dct "$c" --help
   assert_eq 0 "$RC" "$c --help exit"
   assert_contains "$OUT" "Usage:  docker dct $c" "$c --help usage"

@@ -1,0 +1,66 @@
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "plugin/command.h"
+#include "plugin/table.h"
+#include "registry/endpoints.h"
+#include "registry/notary_config.h"
+#include "registry/reference.h"
+#include "trust/changelist.h"
+
+namespace dct::plugin {
+namespace {
+
+struct StatusArgs {
+  std::string image;
+  bool reset = false;
+};
+
+}  // namespace
+
+Command status_command() {
+  static StatusArgs args;
+  Command c;
+  c.path = "status";
+  c.usage = "[OPTIONS] IMAGE";
+  c.summary = "Show the changes staged for the next publish";
+  c.description =
+      "Show the changes staged for the next publish of a repository, in notary's changelist\n"
+      "(shared with `notary status` and `notary publish`). --reset drops them.";
+  c.trust_flags = true;
+  c.setup = [](CLI::App& app) {
+    app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
+    app.add_flag("--reset", args.reset, "Drop every staged change");
+  };
+  c.run = [](Context& ctx) {
+    auto ref = registry::parse_reference(args.image);
+    auto config = registry::load_notary_config(ctx.trust.notary_config);
+    auto trust_dir = registry::select_trust_dir(ctx.trust.trust_dir, &config, ctx.config_dir);
+    auto changelist = trust::Changelist::for_repository(trust_dir, ref.gun());
+    std::vector<std::string> skipped;
+    auto changes = changelist.list(&skipped);
+    for (const auto& s : skipped) ctx.warn(fmt::format("skipping a damaged change file: {}", s));
+    if (args.reset) {
+      changelist.remove();
+      *ctx.out << fmt::format("Dropped {} staged change{} for {}\n", changes.size(),
+                              changes.size() == 1 ? "" : "s", ref.gun());
+      return 0;
+    }
+    if (changes.empty()) {
+      *ctx.out << fmt::format("No unpublished changes for {}\n", ref.gun());
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows{{"#", "ACTION", "SCOPE", "TYPE", "PATH"},
+                                               {"-", "------", "-----", "----", "----"}};
+    for (size_t i = 0; i < changes.size(); ++i)
+      rows.push_back({std::to_string(i), changes[i].action, changes[i].role, changes[i].type,
+                      changes[i].path});
+    *ctx.out << fmt::format("Unpublished changes for {}:\n\n", ref.gun())
+             << render_table(rows, kNotaryTable);
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace dct::plugin
