@@ -3,6 +3,8 @@
 #include <openssl/crypto.h>
 
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace dct::trust {
 
@@ -23,6 +25,35 @@ class WipeOnExit {
 
  private:
   std::string& s_;
+};
+
+// Secret bytes (private key DER, passphrases, unencrypted PEM text): move-only, wiped when
+// destroyed. Size the content once; growing a std::string leaves unwiped copies behind.
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string bytes) noexcept : bytes_(std::move(bytes)) {}
+  Secret(Secret&& other) noexcept : bytes_(std::move(other.bytes_)) { wipe(other.bytes_); }
+  Secret& operator=(Secret&& other) noexcept {
+    if (this != &other) {
+      wipe(bytes_);
+      bytes_ = std::move(other.bytes_);
+      wipe(other.bytes_);
+    }
+    return *this;
+  }
+  Secret(const Secret&) = delete;
+  Secret& operator=(const Secret&) = delete;
+  ~Secret() { wipe(bytes_); }
+
+  const std::string& str() const noexcept { return bytes_; }
+  std::string_view view() const noexcept { return bytes_; }
+  std::string& mutable_str() noexcept { return bytes_; }
+  size_t size() const noexcept { return bytes_.size(); }
+  bool empty() const noexcept { return bytes_.empty(); }
+
+ private:
+  std::string bytes_;
 };
 
 }  // namespace dct::trust

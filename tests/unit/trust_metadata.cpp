@@ -1,23 +1,15 @@
 #include <doctest/doctest.h>
 
 #include "trust/encoding.h"
+#include "error_code_of.h"
 #include "trust/errors.h"
 #include "trust/metadata.h"
 
 using namespace dct::trust;
 using dct::Error;
 using dct::ErrorCode;
+using dct::test::code_of;
 
-namespace {
-ErrorCode code_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::internal;
-}
-}  // namespace
 
 TEST_CASE("delegation names are validated before they become paths") {
   CHECK(is_valid_delegation_name("targets/releases"));

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "error_code_of.h"
 #include "trust/errors.h"
 #include "trust/resolve.h"
 #include "trust/updater.h"
@@ -14,17 +15,10 @@ using namespace dct::trust;
 using namespace std::chrono_literals;
 using test::FixtureServer;
 using test::trust_fixture;
+using test::code_of;
 
 namespace {
 
-ErrorCode code_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::internal;
-}
 
 std::string sha256_hex_of_file(const std::string& text) { return to_hex(sha256(text)); }
 
