@@ -19,9 +19,9 @@ using Extension = std::unique_ptr<X509_EXTENSION, ossl::Deleter<X509_EXTENSION_f
 // Go's asn1 marshals a string as PrintableString when every character allows it.
 bool printable(std::string_view s) {
   for (unsigned char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::string_view(" '()+,-./:=?").find(static_cast<char>(c)) !=
-                        std::string_view::npos;
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        std::string_view(" '()+,-./:=?").find(static_cast<char>(c)) != std::string_view::npos;
     if (!ok) return false;
   }
   return true;
@@ -30,9 +30,12 @@ bool printable(std::string_view s) {
 const EVP_MD* digest_for(const PrivateKey& key) {
   if (key.type() == "rsa") return EVP_sha256();
   switch (EVP_PKEY_get_bits(key.evp())) {
-    case 384: return EVP_sha384();
-    case 521: return EVP_sha512();
-    default: return EVP_sha256();
+    case 384:
+      return EVP_sha384();
+    case 521:
+      return EVP_sha512();
+    default:
+      return EVP_sha256();
   }
 }
 

@@ -18,15 +18,13 @@ std::string integer(std::uint64_t value);
 
 // Object identifiers, already encoded (tag and length included).
 inline constexpr std::string_view kOidEcPublicKey{"\x06\x07\x2a\x86\x48\xce\x3d\x02\x01", 9};
-inline constexpr std::string_view kOidRsaEncryption{
-    "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01", 11};
+inline constexpr std::string_view kOidRsaEncryption{"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01",
+                                                    11};
 // 1.3.6.1.4.1.11591.15.1: the Ed25519 OID notary uses in PKCS#8 (not RFC 8410's).
-inline constexpr std::string_view kOidNotaryEd25519{
-    "\x06\x09\x2b\x06\x01\x04\x01\xda\x47\x0f\x01", 11};
+inline constexpr std::string_view kOidNotaryEd25519{"\x06\x09\x2b\x06\x01\x04\x01\xda\x47\x0f\x01",
+                                                    11};
 inline constexpr std::string_view kOidPbes2{"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0d", 11};
-inline constexpr std::string_view kOidPbkdf2{"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0c",
-                                             11};
-inline constexpr std::string_view kOidAes256Cbc{
-    "\x06\x09\x60\x86\x48\x01\x65\x03\x04\x01\x2a", 11};
+inline constexpr std::string_view kOidPbkdf2{"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0c", 11};
+inline constexpr std::string_view kOidAes256Cbc{"\x06\x09\x60\x86\x48\x01\x65\x03\x04\x01\x2a", 11};
 
 }  // namespace dct::trust::der

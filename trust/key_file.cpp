@@ -38,7 +38,8 @@ Secret decrypt_legacy(const PemBlock& block, std::string_view passphrase) {
   Secret key(std::string(static_cast<size_t>(EVP_CIPHER_get_key_length(cipher)), '\0'));
   auto* k = reinterpret_cast<unsigned char*>(key.mutable_str().data());
   const auto* iv_bytes = reinterpret_cast<const unsigned char*>(iv->data());
-  if (EVP_BytesToKey(cipher, EVP_md5(), iv_bytes /* its first 8 bytes are the salt */, reinterpret_cast<const unsigned char*>(passphrase.data()),
+  if (EVP_BytesToKey(cipher, EVP_md5(), iv_bytes /* its first 8 bytes are the salt */,
+                     reinterpret_cast<const unsigned char*>(passphrase.data()),
                      static_cast<int>(passphrase.size()), 1, k, nullptr) <= 0)
     no_key("legacy key derivation failed");
   Secret plain(std::string(block.bytes.size() + 32, '\0'));
@@ -47,7 +48,8 @@ Secret decrypt_legacy(const PemBlock& block, std::string_view passphrase) {
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   if (!ctx || EVP_DecryptInit_ex(ctx.get(), cipher, nullptr, k, iv_bytes) != 1)
     no_key("legacy decryption failed");
-  if (EVP_DecryptUpdate(ctx.get(), out, &n1, reinterpret_cast<const unsigned char*>(block.bytes.data()),
+  if (EVP_DecryptUpdate(ctx.get(), out, &n1,
+                        reinterpret_cast<const unsigned char*>(block.bytes.data()),
                         static_cast<int>(block.bytes.size())) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), out + n1, &n2) != 1)
     throw IncorrectPassphrase("incorrect passphrase for the private key");

@@ -54,13 +54,30 @@ bool scheme_supported(const X509_SIG* sig) {
   const X509_ALGOR* alg = nullptr;
   X509_SIG_get0(sig, &alg, nullptr);
   const int nid = OBJ_obj2nid(alg->algorithm);
-  if (nid != NID_pbes2) return EVP_PBE_find(EVP_PBE_TYPE_OUTER, nid, nullptr, nullptr, nullptr) == 1;
+  if (nid != NID_pbes2)
+    return EVP_PBE_find(EVP_PBE_TYPE_OUTER, nid, nullptr, nullptr, nullptr) == 1;
   Pbe2Param params(static_cast<PBE2PARAM*>(
       ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)));
   if (!params) return false;
   const int kdf = OBJ_obj2nid(params->keyfunc->algorithm);
   return (kdf == NID_id_pbkdf2 || kdf == NID_id_scrypt) &&
          EVP_get_cipherbyobj(params->encryption->algorithm) != nullptr;
+}
+
+// The encoded OID of an EC key's named curve.
+std::string curve_oid(const PrivateKey& key) {
+  char curve[64] = {};
+  size_t len = 0;
+  if (EVP_PKEY_get_utf8_string_param(key.evp(), OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof curve,
+                                     &len) != 1)
+    not_a_key("no named curve");
+  std::unique_ptr<ASN1_OBJECT, ossl::Deleter<ASN1_OBJECT_free>> obj(OBJ_txt2obj(curve, 0));
+  const int n = obj ? i2d_ASN1_OBJECT(obj.get(), nullptr) : 0;
+  if (n <= 0) not_a_key("unknown curve");
+  std::string oid(static_cast<size_t>(n), '\0');
+  auto* out = reinterpret_cast<unsigned char*>(oid.data());
+  if (i2d_ASN1_OBJECT(obj.get(), &out) != n) not_a_key("unknown curve");
+  return oid;
 }
 
 }  // namespace
@@ -71,17 +88,7 @@ Secret notary_pkcs8(const PrivateKey& key) {
   std::string algorithm;
   std::uint64_t version = 0;
   if (key.type() == "ecdsa") {
-    char curve[64] = {};
-    size_t len = 0;
-    if (EVP_PKEY_get_utf8_string_param(key.evp(), OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof curve,
-                                       &len) != 1)
-      not_a_key("no curve");
-    std::unique_ptr<ASN1_OBJECT, ossl::Deleter<ASN1_OBJECT_free>> obj(OBJ_txt2obj(curve, 0));
-    const int n = obj ? i2d_ASN1_OBJECT(obj.get(), nullptr) : 0;
-    if (n <= 0) not_a_key("unknown curve");
-    std::string oid(static_cast<size_t>(n), '\0');
-    auto* out = reinterpret_cast<unsigned char*>(oid.data());
-    if (i2d_ASN1_OBJECT(obj.get(), &out) != n) not_a_key("unknown curve");
+    const std::string oid = curve_oid(key);
     algorithm = der::sequence(der::concat({der::kOidEcPublicKey, oid}));
     version = 1;  // notary writes 1 here, as OpenSSL once did
   } else if (key.type() == "rsa") {
@@ -109,9 +116,8 @@ std::string encrypt_pkcs8(std::string_view pkcs8, std::string_view passphrase,
     throw Error(ErrorCode::internal, "key encryption needs an 8-byte salt and a 16-byte IV");
   Secret key(std::string(32, '\0'));
   auto* k = reinterpret_cast<unsigned char*>(key.mutable_str().data());
-  if (PKCS5_PBKDF2_HMAC_SHA1(passphrase.data(), static_cast<int>(passphrase.size()),
-                             bytes_of(salt), static_cast<int>(salt.size()), kIterations, 32,
-                             k) != 1)
+  if (PKCS5_PBKDF2_HMAC_SHA1(passphrase.data(), static_cast<int>(passphrase.size()), bytes_of(salt),
+                             static_cast<int>(salt.size()), kIterations, 32, k) != 1)
     throw Error(ErrorCode::internal, "key derivation failed");
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   std::string cipher(pkcs8.size() + 16, '\0');

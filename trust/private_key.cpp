@@ -23,15 +23,19 @@ const unsigned char* bytes_of(std::string_view s) {
 std::string ec_curve_of(const EVP_PKEY* key) {
   char name[64] = {};
   size_t len = 0;
-  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &len) !=
-      1)
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &len) != 1)
     return {};
   switch (OBJ_txt2nid(name)) {
-    case NID_secp224r1: return "P-224";
-    case NID_X9_62_prime256v1: return "P-256";
-    case NID_secp384r1: return "P-384";
-    case NID_secp521r1: return "P-521";
-    default: return {};
+    case NID_secp224r1:
+      return "P-224";
+    case NID_X9_62_prime256v1:
+      return "P-256";
+    case NID_secp384r1:
+      return "P-384";
+    case NID_secp521r1:
+      return "P-521";
+    default:
+      return {};
   }
 }
 
@@ -96,7 +100,8 @@ std::string der_to_raw(std::string_view der, size_t half) {
 
 }  // namespace
 
-PrivateKey::PrivateKey(ossl::PKey key, std::string type) : key_(std::move(key)), type_(std::move(type)) {
+PrivateKey::PrivateKey(ossl::PKey key, std::string type)
+    : key_(std::move(key)), type_(std::move(type)) {
   if (type_ == "ed25519") {
     public_ = PublicKey{type_, raw_public(key_.get())};
   } else {
@@ -128,6 +133,14 @@ PrivateKey PrivateKey::from_evp(ossl::PKey key) {
     case EVP_PKEY_EC:
       if (ec_curve_of(key.get()).empty()) unusable("its curve is not P-224, P-256, P-384 or P-521");
       if (!has_bn(key.get(), OSSL_PKEY_PARAM_PRIV_KEY)) unusable("it holds no private part");
+      // Encode as Go does whatever the source file used: named curve, uncompressed point,
+      // public key inside SEC1. The key ID depends on it.
+      if (EVP_PKEY_set_utf8_string_param(key.get(), OSSL_PKEY_PARAM_EC_ENCODING,
+                                         OSSL_PKEY_EC_ENCODING_GROUP) != 1 ||
+          EVP_PKEY_set_utf8_string_param(key.get(), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                         OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) != 1 ||
+          EVP_PKEY_set_int_param(key.get(), OSSL_PKEY_PARAM_EC_INCLUDE_PUBLIC, 1) != 1)
+        unusable("its encoding cannot be set");
       return PrivateKey(std::move(key), "ecdsa");
     case EVP_PKEY_ED25519:
       if (raw_private(key.get()).size() != 32) unusable("it holds no private part");

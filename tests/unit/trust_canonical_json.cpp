@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "error_code_of.h"
 #include "trust/canonical_json.h"
 #include "trust/errors.h"
 #include "trust_data.h"
@@ -16,19 +17,7 @@ using dct::trust::escape_for_envelope;
 using nlohmann::json;
 using namespace std::string_literals;
 
-namespace {
-
-ErrorCode code_of(auto&& f) {
-  try {
-    f();
-  } catch (const dct::Error& e) {
-    return e.code();
-  }
-  FAIL("no dct::Error thrown");
-  return ErrorCode::internal;
-}
-
-}  // namespace
+using dct::test::code_of;
 
 TEST_CASE("canonical JSON sorts members bytewise and drops all whitespace") {
   CHECK(canonical_json(json::parse(R"( { "b" : 1 , "a" : [ true , false , null ] ,

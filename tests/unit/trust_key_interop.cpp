@@ -44,7 +44,8 @@ class TempDir {
  public:
   TempDir() {
     std::random_device rd;
-    path_ = fs::temp_directory_path() / ("dct-interop-" + std::to_string(rd()) + std::to_string(rd()));
+    path_ =
+        fs::temp_directory_path() / ("dct-interop-" + std::to_string(rd()) + std::to_string(rd()));
     fs::create_directories(path_ / "private");
   }
   ~TempDir() {
@@ -84,9 +85,10 @@ std::vector<Case> cases() {
   std::vector<Case> out;
   out.push_back({"ecdsa targets key", PrivateKey::generate(), "targets", "example.com/app",
                  "NOTARY_TARGETS_PASSPHRASE"});
-  out.push_back({"rsa delegation key",
-                 read_key_file(dct::test::read_data("keys/files/legacy-rsa-aes256.pem"), "key-pass"),
-                 "targets/releases", "", "NOTARY_DELEGATION_PASSPHRASE"});
+  out.push_back(
+      {"rsa delegation key",
+       read_key_file(dct::test::read_data("keys/files/legacy-rsa-aes256.pem"), "key-pass"),
+       "targets/releases", "", "NOTARY_DELEGATION_PASSPHRASE"});
   out.push_back({"ed25519 delegation key", PrivateKey::generate("ed25519"), "targets/ed", "",
                  "NOTARY_DELEGATION_PASSPHRASE"});
   out.push_back({"ecdsa root key", PrivateKey::generate(), "root", "", "NOTARY_ROOT_PASSPHRASE"});
@@ -139,8 +141,9 @@ TEST_CASE("notary and docker import unencrypted key files we wrote" *
     CAPTURE(std::string(c.label));
     TempDir dir;
     write_file(dir.path() / "in.pem", write_key_file(c.key, c.role, c.gun, "").view());
-    const std::string env = "env NOTARY_ROOT_PASSPHRASE=pw NOTARY_TARGETS_PASSPHRASE=pw "
-                            "NOTARY_DELEGATION_PASSPHRASE=pw ";
+    const std::string env =
+        "env NOTARY_ROOT_PASSPHRASE=pw NOTARY_TARGETS_PASSPHRASE=pw "
+        "NOTARY_DELEGATION_PASSPHRASE=pw ";
     const Run import = run(env + "notary -d " + dir.str() + " key import " + dir.str() + "/in.pem");
     CHECK(import.status == 0);
     const fs::path stored = dir.path() / "private" / (c.key.id() + ".key");

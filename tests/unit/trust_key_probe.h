@@ -33,8 +33,7 @@ inline std::pair<std::string, std::string> pbes2_salt_and_iv(const std::string& 
     return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                        static_cast<size_t>(ASN1_STRING_length(s)));
   };
-  return {str(kdf->salt->value.octet_string),
-          str(pbe2->encryption->parameter->value.octet_string)};
+  return {str(kdf->salt->value.octet_string), str(pbe2->encryption->parameter->value.octet_string)};
 }
 
 }  // namespace dct::test

@@ -86,7 +86,8 @@ class TempDir {
  public:
   TempDir() {
     std::random_device rd;
-    path_ = fs::temp_directory_path() / ("dct-publish-" + std::to_string(rd()) + std::to_string(rd()));
+    path_ =
+        fs::temp_directory_path() / ("dct-publish-" + std::to_string(rd()) + std::to_string(rd()));
     fs::create_directories(path_);
   }
   ~TempDir() {
@@ -133,15 +134,17 @@ TEST_CASE("notary publishes with keys and certificates we made" * doctest::skip(
              R"({"server":{"grpc_addr":"127.0.0.1:17898","tls_cert_file":")" + dir +
                  R"(/tls.crt","tls_key_file":")" + dir + R"(/tls.key","client_ca_file":")" + dir +
                  R"(/ca.crt"},"logging":{"level":"error"},"storage":{"backend":"memory"}})");
-  write_file(d / "server.json",
-             R"({"server":{"http_addr":"127.0.0.1:14442","tls_cert_file":")" + dir +
-                 R"(/tls.crt","tls_key_file":")" + dir +
-                 R"(/tls.key"},"trust_service":{"type":"remote","hostname":"127.0.0.1","port":"17898","key_algorithm":"ecdsa","tls_ca_file":")" +
-                 dir + R"(/ca.crt","tls_client_cert":")" + dir + R"(/tls.crt","tls_client_key":")" +
-                 dir + R"(/tls.key"},"storage":{"backend":"memory"},"logging":{"level":"error"}})");
-  write_file(d / "client.json", R"({"trust_dir":")" + dir +
-                                    R"(/trust","remote_server":{"url":"https://127.0.0.1:14442","root_ca":")" +
-                                    dir + R"(/ca.crt"}})");
+  write_file(
+      d / "server.json",
+      R"({"server":{"http_addr":"127.0.0.1:14442","tls_cert_file":")" + dir +
+          R"(/tls.crt","tls_key_file":")" + dir +
+          R"(/tls.key"},"trust_service":{"type":"remote","hostname":"127.0.0.1","port":"17898","key_algorithm":"ecdsa","tls_ca_file":")" +
+          dir + R"(/ca.crt","tls_client_cert":")" + dir + R"(/tls.crt","tls_client_key":")" + dir +
+          R"(/tls.key"},"storage":{"backend":"memory"},"logging":{"level":"error"}})");
+  write_file(d / "client.json",
+             R"({"trust_dir":")" + dir +
+                 R"(/trust","remote_server":{"url":"https://127.0.0.1:14442","root_ca":")" + dir +
+                 R"(/ca.crt"}})");
   const std::string health =
       "curl -sf --cacert " + dir + "/ca.crt https://127.0.0.1:14442/_notary_server/health";
   sh(health, &status);
@@ -177,8 +180,8 @@ TEST_CASE("notary publishes with keys and certificates we made" * doctest::skip(
       " NOTARY_SNAPSHOT_PASSPHRASE=pw NOTARY_DELEGATION_PASSPHRASE=pw notary -c client.json ";
   for (const std::string& args : std::vector<std::string>{
            "init " + gun + " --rootkey root.key --rootcert root.crt", "key import releaser.key",
-        "delegation add " + gun + " targets/releases releaser.crt --all-paths",
-        "add " + gun + " v1 payload --roles targets/releases", "publish " + gun}) {
+           "delegation add " + gun + " targets/releases releaser.crt --all-paths",
+           "add " + gun + " v1 payload --roles targets/releases", "publish " + gun}) {
     CAPTURE(args);
     const std::string out = sh(notary + args, &status);
     CAPTURE(out);

@@ -10,8 +10,8 @@
 #include "trust/encoding.h"
 #include "trust/key_file.h"
 #include "trust/pem.h"
-#include "trust/pkix.h"
 #include "trust/pkcs8.h"
+#include "trust/pkix.h"
 #include "trust_data.h"
 #include "trust_key_probe.h"
 
@@ -99,8 +99,7 @@ TEST_CASE("notary's unencrypted PKCS#8 layouts") {
     const auto key = PrivateKey::generate("ed25519");
     const auto der = notary_pkcs8(key);
     CHECK(der.size() == 116);
-    CHECK(dct::to_hex(der.str().substr(0, 20)) ==
-          "3072020100300b06092b06010401da470f010460");
+    CHECK(dct::to_hex(der.str().substr(0, 20)) == "3072020100300b06092b06010401da470f010460");
     const std::string blob = der.str().substr(20);
     CHECK(blob == key.private_der().str());
     CHECK(blob.substr(0, 32) == key.public_key().public_bytes);
@@ -157,8 +156,9 @@ TEST_CASE("what is not a private key") {
   CHECK_THROWS_AS(read_key_file(read_data("keys/files/notary-generate.pem"), "x"), Error);
   CHECK_FALSE(key_file_info(read_data("keys/files/notary-generate.pem")));
   // secp256k1 is not a curve Go can load.
-  CHECK_THROWS_AS(PrivateKey::from_evp(ossl::PKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp256k1"))),
-                  Error);
+  CHECK_THROWS_AS(
+      PrivateKey::from_evp(ossl::PKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp256k1"))),
+      Error);
   // A public key alone is no private key.
   const auto pub = parse_pkix_public_key(read_data("keys/p_256.pub.der"));
   REQUIRE(pub);

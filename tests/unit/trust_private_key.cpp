@@ -1,6 +1,7 @@
 // Private keys: generation, notary's signature formats, certificates as notary makes them for
 // root keys, and key files as notary writes them.
 #include <doctest/doctest.h>
+#include <openssl/core_names.h>
 #include <openssl/x509.h>
 
 #include <nlohmann/json.hpp>
@@ -28,36 +29,37 @@ PrivateKey fixture_key(const std::string& file) {
   return read_key_file(read_data("keys/files/" + file), "key-pass");
 }
 
-// DER of every extension of a certificate, in order.
-std::vector<std::string> extensions_of(const std::string& pem) {
+using Cert = std::unique_ptr<X509, decltype(&X509_free)>;
+
+Cert parse_cert(const std::string& pem) {
   auto block = pem_decode(pem);
   REQUIRE(block);
   const auto* p = reinterpret_cast<const unsigned char*>(block->bytes.data());
-  std::unique_ptr<X509, decltype(&X509_free)> cert(
-      d2i_X509(nullptr, &p, static_cast<long>(block->bytes.size())), X509_free);
+  Cert cert(d2i_X509(nullptr, &p, static_cast<long>(block->bytes.size())), X509_free);
   REQUIRE(cert);
+  return cert;
+}
+
+template <typename T>
+std::string der_of(T* object, int (*i2d)(const T*, unsigned char**)) {
+  std::string der(static_cast<size_t>(i2d(object, nullptr)), '\0');
+  auto* out = reinterpret_cast<unsigned char*>(der.data());
+  i2d(object, &out);
+  return der;
+}
+
+// DER of every extension of a certificate, in order.
+std::vector<std::string> extensions_of(const std::string& pem) {
+  const Cert cert = parse_cert(pem);
   std::vector<std::string> out;
-  for (int i = 0; i < X509_get_ext_count(cert.get()); ++i) {
-    unsigned char* der = nullptr;
-    const int len = i2d_X509_EXTENSION(X509_get_ext(cert.get(), i), &der);
-    out.emplace_back(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-    OPENSSL_free(der);
-  }
+  for (int i = 0; i < X509_get_ext_count(cert.get()); ++i)
+    out.push_back(der_of(X509_get_ext(cert.get(), i), i2d_X509_EXTENSION));
   return out;
 }
 
 std::string subject_of(const std::string& pem) {
-  auto block = pem_decode(pem);
-  REQUIRE(block);
-  const auto* p = reinterpret_cast<const unsigned char*>(block->bytes.data());
-  std::unique_ptr<X509, decltype(&X509_free)> cert(
-      d2i_X509(nullptr, &p, static_cast<long>(block->bytes.size())), X509_free);
-  REQUIRE(cert);
-  unsigned char* der = nullptr;
-  const int len = i2d_X509_NAME(X509_get_subject_name(cert.get()), &der);
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  return out;
+  const Cert cert = parse_cert(pem);
+  return der_of(X509_get_subject_name(cert.get()), i2d_X509_NAME);
 }
 
 }  // namespace
@@ -67,15 +69,16 @@ TEST_CASE("generated keys sign in notary's formats") {
     const auto key = PrivateKey::generate();
     CHECK(key.type() == "ecdsa");
     CHECK(key.public_key().type == "ecdsa");
-    CHECK(dct::base64_encode(key.public_key().public_bytes).rfind(
-              "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", 0) == 0);
+    CHECK(dct::base64_encode(key.public_key().public_bytes)
+              .rfind("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", 0) == 0);
     for (int i = 0; i < 20; ++i) {  // short r or s values must still be padded
       const auto sig = key.sign(kMessage);
       CHECK(sig.method == "ecdsa");
       CHECK(sig.bytes.size() == 64);
       CHECK(verify_signature(key.public_key(), sig.method, kMessage, sig.bytes));
     }
-    CHECK_FALSE(verify_signature(key.public_key(), "ecdsa", kMessage + " ", key.sign(kMessage).bytes));
+    CHECK_FALSE(
+        verify_signature(key.public_key(), "ecdsa", kMessage + " ", key.sign(kMessage).bytes));
   }
   SUBCASE("ed25519") {
     const auto key = PrivateKey::generate("ed25519");
@@ -112,7 +115,8 @@ TEST_CASE("a private key signs what notary verifies: real metadata re-signed") {
   // The targets key notary made for notary-repo-ecdsa signs the same bytes; our signature
   // verifies with the key in root.json, under the ID in the signature list.
   const auto key = read_key_file(
-      read_data("notary-repo-ecdsa/private/3e42063694edef04bcc854929b441b949959facb915ccefd07d090f68a4ee450.key"),
+      read_data("notary-repo-ecdsa/private/"
+                "3e42063694edef04bcc854929b441b949959facb915ccefd07d090f68a4ee450.key"),
       "repo-pass");
   const auto root = read_json("notary-repo-ecdsa/root.json")["signed"];
   const auto targets = read_json("notary-repo-ecdsa/targets.json");
@@ -177,9 +181,8 @@ TEST_CASE("key files as notary writes them") {
                          "role: targets\n\n",
                          0) == 0);
   CHECK(text.str().size() > 300);
-  for (size_t start = text.str().find("\n\n") + 2, end; (end = text.str().find('\n', start)) !=
-                                                        std::string::npos;
-       start = end + 1)
+  for (size_t start = text.str().find("\n\n") + 2, end;
+       (end = text.str().find('\n', start)) != std::string::npos; start = end + 1)
     CHECK(end - start <= 64);
   const auto info = key_file_info(text.view());
   REQUIRE(info);
@@ -207,13 +210,34 @@ TEST_CASE("key files as notary writes them") {
 
 TEST_CASE("public key files equal the ones notary and docker wrote") {
   const auto notary = fixture_key("notary-generate-key.pem");
-  CHECK(public_key_file(notary.public_key(), "targets/ci") == read_data("keys/files/notary-generate.pem"));
+  CHECK(public_key_file(notary.public_key(), "targets/ci") ==
+        read_data("keys/files/notary-generate.pem"));
   for (const auto& e : std::filesystem::directory_iterator(dct::test::data_path("keys/files"))) {
     const std::string name = e.path().filename().string();
     if (name.rfind("docker-", 0) != 0 || e.path().extension() != ".key") continue;
     const auto docker = read_key_file(read_data("keys/files/" + name), "key-pass");
     CHECK(name == "docker-" + docker.id() + ".key");
     CHECK(key_file_info(read_data("keys/files/" + name))->role == "alice");
-    CHECK(public_key_file(docker.public_key(), "alice") == read_data("keys/files/docker-alice.pub"));
+    CHECK(public_key_file(docker.public_key(), "alice") ==
+          read_data("keys/files/docker-alice.pub"));
   }
+}
+
+TEST_CASE("EC keys are encoded as Go encodes them, whatever the file used") {
+  // A P-256 key saved with explicit curve parameters and a compressed point.
+  const auto key = PrivateKey::generate();
+  ossl::PKey odd(EVP_PKEY_dup(key.evp()));
+  REQUIRE(EVP_PKEY_set_utf8_string_param(odd.get(), OSSL_PKEY_PARAM_EC_ENCODING,
+                                         OSSL_PKEY_EC_ENCODING_EXPLICIT) == 1);
+  REQUIRE(EVP_PKEY_set_utf8_string_param(odd.get(), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                         OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_COMPRESSED) == 1);
+  const int len = i2d_PrivateKey(odd.get(), nullptr);
+  REQUIRE(len > 0);
+  std::string sec1(static_cast<size_t>(len), '\0');
+  auto* p = reinterpret_cast<unsigned char*>(sec1.data());
+  REQUIRE(i2d_PrivateKey(odd.get(), &p) == len);
+  CHECK(sec1.size() > key.private_der().size());  // the explicit parameters
+  const auto back = read_key_file(pem_encode({"EC PRIVATE KEY", {}, sec1}), "");
+  CHECK(back.public_key() == key.public_key());
+  CHECK(back.private_der().str() == key.private_der().str());
 }
