@@ -8,6 +8,11 @@ Command pull_command();
 Command inspect_command();
 Command version_command();
 Command status_command();
+Command sign_command();
+Command push_command();
+Command init_command();
+Command publish_command();
+Command revoke_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -16,6 +21,11 @@ const std::vector<Command>& all_commands() {
       inspect_command(),
       version_command(),
       status_command(),
+      sign_command(),
+      push_command(),
+      init_command(),
+      publish_command(),
+      revoke_command(),
   };
   return commands;
 }

@@ -146,7 +146,8 @@ void NotaryRemote::fail(const Response& r, const std::string& what, ErrorCode no
   message = what + ": trust server " + (r.status == 400 ? "rejected the operation" : "failed") +
             " (HTTP " + std::to_string(r.status) + ")";
   if (const auto s = error_summary(r.body, kMaxErrorParse); !s.empty()) message += ": " + s;
-  throw Error(r.status >= 500 ? ErrorCode::server_error : ErrorCode::bad_response, message);
+  if (r.status >= 500) throw Error(ErrorCode::server_error, message);
+  throw Error(r.status == 400 ? ErrorCode::publish_rejected : ErrorCode::bad_response, message);
 }
 
 namespace {

@@ -49,16 +49,20 @@ enum class ErrorCode {
   server_error = 403,
   tls_failure = 404,
   bad_response = 405,
+  publish_rejected = 406,  // the server refused the upload (400): validation or a stale version
   // auth (5xx)
   unauthorized = 501,
   credentials_invalid = 502,
   credential_helper_failed = 503,
+  passphrase_incorrect = 504,  // a private key did not open with the passphrase given
+  passphrase_required = 505,   // a key needs a passphrase and there is no way to ask for one
   // not found (6xx)
   repository_not_found = 601,
   tag_not_found = 602,
   key_not_found = 603,
   metadata_not_found = 604,
   tag_not_trusted = 605,  // signed only in a delegation that pulls do not trust
+  no_signing_key = 606,   // none of a role's keys is held locally
   // io (7xx)
   io_failure = 701,
   // internal (9xx)

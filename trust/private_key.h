@@ -21,7 +21,7 @@ namespace dct::trust {
 class IncorrectPassphrase : public Error {
  public:
   explicit IncorrectPassphrase(std::string message)
-      : Error(ErrorCode::credentials_invalid, std::move(message)) {}
+      : Error(ErrorCode::passphrase_incorrect, std::move(message)) {}
 };
 
 class PrivateKey {

@@ -252,7 +252,7 @@ TEST_CASE("notary remote: publish errors carry notary's code and detail") {
     FAIL("no error");
   } catch (const dct::Error& e) {
     const std::string msg = e.what();
-    CHECK(e.code() == dct::ErrorCode::bad_response);
+    CHECK(e.code() == dct::ErrorCode::publish_rejected);
     CHECK(msg.find("rejected") != std::string::npos);
     CHECK(msg.find("INVALID_UPDATE") != std::string::npos);
     CHECK(msg.find("bad signature") != std::string::npos);

@@ -1,0 +1,91 @@
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "plugin/command.h"
+#include "plugin/passphrase_prompt.h"
+#include "plugin/publish_flow.h"
+#include "plugin/resolve_flow.h"
+
+namespace dct::plugin {
+namespace {
+
+struct PublishArgs {
+  std::string image;
+  bool server_managed_snapshot = false;
+};
+
+int run_publish(Context& ctx, const PublishArgs& args, bool init) {
+  const auto ref = registry::parse_repository(args.image);
+  RepositoryClient client(ctx.trust, ref, registry::kPushPull);
+  PassphrasePrompt passphrases;
+  SigningKeys keys(client.trust_dir(), passphrases);
+  EditOptions options;
+  options.init_if_missing = init;
+  options.server_managed_snapshot = args.server_managed_snapshot;
+  PublishReport report;
+  try {
+    if (init) {
+      OpenedRepository opened = open_for_edit(client, keys, options);
+      if (!opened.created && !opened.unpublished) {
+        *ctx.out << fmt::format("{} already has trust data on {}\n", ref.gun(),
+                                client.server().url);
+        return 0;
+      }
+      *ctx.out << fmt::format("Initialized trust data for {}\n", ref.gun());
+    }
+    report = publish_changes(client, keys, options,
+                             [&](const std::string& line) { *ctx.out << line << "\n"; });
+  } catch (const Error& e) {
+    rethrow_with_server(e, client.server());
+  }
+  if (report.files.empty()) {
+    *ctx.out << fmt::format("No changes to publish for {}\n", ref.gun());
+    return 0;
+  }
+  *ctx.out << fmt::format("Successfully published changes for repository {}\n", ref.gun());
+  return 0;
+}
+
+}  // namespace
+
+Command publish_command() {
+  static PublishArgs args;
+  Command c;
+  c.path = "publish";
+  c.usage = "[OPTIONS] IMAGE";
+  c.summary = "Publish the staged changes of a repository";
+  c.description =
+      "Publish the changes staged for a repository (`docker dct status` lists them; `notary`\n"
+      "stages into the same place). Changed roles are re-signed and uploaded in one request;\n"
+      "the staged changes are dropped only when the notary server accepted them.";
+  c.trust_flags = true;
+  c.setup = [](CLI::App& app) {
+    app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
+  };
+  c.run = [](Context& ctx) { return run_publish(ctx, args, false); };
+  return c;
+}
+
+Command init_command() {
+  static PublishArgs args;
+  Command c;
+  c.path = "init";
+  c.usage = "[OPTIONS] IMAGE";
+  c.summary = "Create trust data for a repository";
+  c.description =
+      "Create and publish trust data for a repository, as `notary init -p` does: a root key\n"
+      "(the first root key in the trust dir, else a new one) with a self-signed certificate,\n"
+      "new targets and snapshot keys, and the server's timestamp key. With\n"
+      "--server-managed-snapshot the notary server holds the snapshot key instead.";
+  c.trust_flags = true;
+  c.setup = [](CLI::App& app) {
+    app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
+    app.add_flag("--server-managed-snapshot", args.server_managed_snapshot,
+                 "Let the notary server hold the snapshot key");
+  };
+  c.run = [](Context& ctx) { return run_publish(ctx, args, true); };
+  return c;
+}
+
+}  // namespace dct::plugin

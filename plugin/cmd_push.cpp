@@ -1,0 +1,79 @@
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "plugin/command.h"
+#include "plugin/docker_exec.h"
+#include "plugin/passphrase_prompt.h"
+#include "plugin/resolve_flow.h"
+#include "plugin/sign_flow.h"
+
+namespace dct::plugin {
+namespace {
+
+struct PushArgs {
+  std::string image;
+  std::vector<std::string> roles;
+  bool server_managed_snapshot = false;
+};
+
+}  // namespace
+
+Command push_command() {
+  static PushArgs args;
+  Command c;
+  c.path = "push";
+  c.usage = "[OPTIONS] IMAGE:TAG";
+  c.summary = "Push an image and sign its tag";
+  c.description =
+      "Push an image with the Docker CLI, then sign the tag as `docker dct sign` does.\n"
+      "Everything signing needs (the notary server, the repository's trust data, a role and\n"
+      "its key and passphrase) is checked before the push; if signing still fails after the\n"
+      "push, the image is pushed but not signed and the command fails.";
+  c.trust_flags = true;
+  c.setup = [](CLI::App& app) {
+    app.add_option("IMAGE", args.image, "Image reference with a tag")->required();
+    app.add_option("--role", args.roles, "Sign into this role instead (repeatable)")
+        ->type_name("string");
+    app.add_flag("--server-managed-snapshot", args.server_managed_snapshot,
+                 "For a new repository: let the notary server hold the snapshot key");
+  };
+  c.run = [](Context& ctx) {
+    const auto ref = registry::parse_reference(args.image);
+    RepositoryClient client(ctx.trust, ref, registry::kPushPull);
+    PassphrasePrompt passphrases;
+    SigningKeys keys(client.trust_dir(), passphrases);
+    SignOptions options{args.roles, args.server_managed_snapshot};
+    SignPlan plan;
+    try {
+      plan = prepare_sign(client, keys, options);
+    } catch (const Error& e) {
+      rethrow_with_server(e, client.server());
+    }
+    for (const auto& w : plan.choice.warnings) ctx.warn(w);
+    const int rc = run_docker(ctx.invocation, {"push", ref.familiar_str()});
+    if (rc != 0)
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("docker push {} failed (exit status {}); nothing was signed",
+                              ref.familiar_str(), rc));
+    try {
+      registry::ManifestClient manifests(client.registry_authorizer());
+      const registry::Manifest manifest = manifests.get(ref);
+      *ctx.out << fmt::format("Signing {}:{} ({}, {} bytes)\n", ref.gun(), ref.tag, manifest.digest,
+                              manifest.length);
+      sign_and_publish(client, keys, plan, manifest, options,
+                       [&](const std::string& line) { *ctx.out << line << "\n"; });
+    } catch (const Error& e) {
+      throw Error(
+          e.code(), fmt::format("{} was pushed but NOT signed: {}", ref.familiar_str(), e.what()),
+          e.hint().empty()
+              ? fmt::format("fix the cause, then run `docker dct sign {}`", ref.familiar_str())
+              : e.hint());
+    }
+    *ctx.out << fmt::format("Successfully signed {}:{}\n", ref.gun(), ref.tag);
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace dct::plugin

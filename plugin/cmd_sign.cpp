@@ -1,0 +1,87 @@
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "plugin/command.h"
+#include "plugin/passphrase_prompt.h"
+#include "plugin/resolve_flow.h"
+#include "plugin/sign_flow.h"
+#include "registry/manifest.h"
+#include "trust/encoding.h"
+
+namespace dct::plugin {
+namespace {
+
+struct SignArgs {
+  std::string image;
+  std::vector<std::string> roles;
+  bool server_managed_snapshot = false;
+};
+
+}  // namespace
+
+Command sign_command() {
+  static SignArgs args;
+  Command c;
+  c.path = "sign";
+  c.usage = "[OPTIONS] IMAGE:TAG";
+  c.summary = "Sign the image a registry holds for a tag";
+  c.description =
+      "Sign the image a registry holds for a tag, and publish the signature to the notary\n"
+      "server. What is signed is the sha256 and length of the manifest bytes the registry\n"
+      "serves for the tag (image manifest or multi-platform index); no Docker daemon is needed.\n\n"
+      "The tag is signed into targets/releases when the repository has that delegation (one of\n"
+      "its keys must be in the trust dir), else with the repository's targets key. Roles made\n"
+      "by `docker trust signer add` whose key is held here are signed too. A repository without\n"
+      "trust data is initialized first: root, targets and snapshot keys are made here (the\n"
+      "snapshot key goes to the server with --server-managed-snapshot).";
+  c.examples =
+      "  docker dct sign registry.example.com/team/app:1.4\n"
+      "  docker dct sign --role targets/releases registry.example.com/team/app:1.4\n";
+  c.trust_flags = true;
+  c.setup = [](CLI::App& app) {
+    app.add_option("IMAGE", args.image, "Image reference with a tag")->required();
+    app.add_option("--role", args.roles, "Sign into this role instead (repeatable)")
+        ->type_name("string");
+    app.add_flag("--server-managed-snapshot", args.server_managed_snapshot,
+                 "For a new repository: let the notary server hold the snapshot key");
+  };
+  c.run = [](Context& ctx) {
+    const auto ref = registry::parse_reference(args.image);
+    RepositoryClient client(ctx.trust, ref, registry::kPushPull);
+    PassphrasePrompt passphrases;
+    SigningKeys keys(client.trust_dir(), passphrases);
+    SignOptions options{args.roles, args.server_managed_snapshot};
+    // The manifest first: nothing is initialized for a tag the registry does not have.
+    registry::ManifestClient manifests(client.registry_authorizer());
+    const registry::Manifest manifest = manifests.get(ref);
+    SignPlan plan;
+    try {
+      plan = prepare_sign(client, keys, options);
+    } catch (const Error& e) {
+      rethrow_with_server(e, client.server());
+    }
+    for (const auto& w : plan.choice.warnings) ctx.warn(w);
+    std::string roles;
+    for (const auto& r : plan.choice.roles) roles += (roles.empty() ? "" : ", ") + r;
+    *ctx.out << fmt::format("Signing {}:{} ({}, {} bytes) into {}\n", ref.gun(), ref.tag,
+                            manifest.digest, manifest.length, roles);
+    if (plan.new_repository) *ctx.out << fmt::format("Initializing trust data for {}\n", ref.gun());
+    PublishReport report;
+    try {
+      report = sign_and_publish(client, keys, plan, manifest, options,
+                                [&](const std::string& line) { *ctx.out << line << "\n"; });
+    } catch (const Error& e) {
+      rethrow_with_server(e, client.server());
+    }
+    if (report.files.empty())
+      *ctx.out << fmt::format("{}:{} was already signed for this digest; nothing changed\n",
+                              ref.gun(), ref.tag);
+    else
+      *ctx.out << fmt::format("Successfully signed {}:{}\n", ref.gun(), ref.tag);
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace dct::plugin

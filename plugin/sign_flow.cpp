@@ -1,0 +1,165 @@
+#include "plugin/sign_flow.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "trust/encoding.h"
+#include "trust/errors.h"
+
+namespace dct::plugin {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out.empty() ? "none" : out;
+}
+
+std::vector<std::string> local_key_ids(SigningKeys& keys) {
+  std::vector<std::string> out;
+  for (const auto& k : keys.list())
+    out.push_back(k.role.empty() ? k.id : fmt::format("{} ({})", k.id, k.role));
+  return out;
+}
+
+// Loads the key(s) a role will be signed with now, so that a wrong or missing passphrase shows
+// up before anything is pushed or published.
+void unlock(const trust::RepoEditor& editor, SigningKeys& keys, const std::string& role) {
+  for (const auto& id : editor.signers(role).canonical_ids())
+    if (keys.has(id)) {
+      keys.get(id, role);
+      return;
+    }
+}
+
+}  // namespace
+
+RoleChoice choose_roles(const trust::RepoEditor& editor, SigningKeys& keys, const std::string& tag,
+                        const std::vector<std::string>& requested) {
+  RoleChoice out;
+  const std::string gun = editor.gun();
+  if (!requested.empty()) {
+    for (const auto& role : requested) {
+      if (role != "targets" && !trust::is_valid_delegation_name(role))
+        throw Error(ErrorCode::invalid_role_name,
+                    fmt::format("\"{}\" is not a targets role name", role),
+                    "use targets, or a delegation such as targets/releases");
+      if (!editor.has_role(role))
+        throw Error(ErrorCode::invalid_role_name,
+                    fmt::format("role {} does not exist in {}", role, gun),
+                    fmt::format("`docker dct delegation list {}` shows the roles", gun));
+      if (!editor.path_allowed(role, tag))
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("role {} of {} may not sign the tag \"{}\" (its paths do not "
+                                "allow it)",
+                                role, gun, tag));
+      if (!editor.can_sign(role, keys))
+        throw Error(ErrorCode::no_signing_key,
+                    fmt::format("none of the keys of {} ({}) is in this trust dir", role,
+                                join(editor.signers(role).canonical_ids())),
+                    fmt::format("keys held here: {}", join(local_key_ids(keys))));
+      if (role != "targets" && role != kReleasesRole)
+        out.warnings.push_back(fmt::format(
+            "signing into {}: `docker dct pull` and Docker's content trust only trust tags "
+            "signed in targets/releases or targets, so pulls will not see this signature",
+            role));
+      out.roles.push_back(role);
+    }
+    return out;
+  }
+
+  if (editor.has_role(kReleasesRole)) {
+    if (!editor.can_sign(kReleasesRole, keys))
+      throw Error(
+          ErrorCode::no_signing_key,
+          fmt::format("{} has a targets/releases delegation, so tags must be signed there, but "
+                      "none of its keys is in this trust dir; nothing was signed\n"
+                      "  keys of targets/releases: {}\n  keys held here:            {}",
+                      gun, join(editor.signers(kReleasesRole).canonical_ids()),
+                      join(local_key_ids(keys))),
+          fmt::format("ask the repository owner to add your key (`docker dct delegation add {} "
+                      "targets/releases YOU.crt`), then import its private key with "
+                      "`docker dct key import YOU.key --role user`",
+                      gun));
+    if (!editor.path_allowed(kReleasesRole, tag))
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("targets/releases of {} may not sign the tag \"{}\" (its paths do "
+                              "not allow it)",
+                              gun, tag));
+    out.roles.push_back(kReleasesRole);
+  } else {
+    if (!editor.can_sign("targets", keys))
+      throw Error(ErrorCode::no_signing_key,
+                  fmt::format("the targets key of {} ({}) is not in this trust dir, and the "
+                              "repository has no targets/releases delegation; nothing was signed",
+                              gun, join(editor.signers("targets").canonical_ids())),
+                  "sign with the trust dir that holds the repository's keys (--trust-dir), or "
+                  "ask the owner to add a targets/releases delegation for your key");
+    out.roles.push_back("targets");
+  }
+  // The signer's own role, as `docker trust sign` adds it.
+  if (const auto* targets = editor.role("targets")) {
+    for (const auto& d : targets->delegations) {
+      if (d.name == kReleasesRole) continue;
+      if (editor.can_sign(d.name, keys) && editor.path_allowed(d.name, tag))
+        out.roles.push_back(d.name);
+    }
+  }
+  return out;
+}
+
+trust::Change target_change(const std::string& role, const std::string& tag,
+                            const registry::Manifest& manifest) {
+  trust::Change c;
+  c.action = "create";
+  c.role = role;
+  c.type = "target";
+  c.path = tag;
+  // Go's field order for a target's FileMeta, with the one hash Docker records.
+  c.data = fmt::format(R"({{"length":{},"hashes":{{"sha256":"{}"}}}})", manifest.length,
+                       base64_encode(manifest.sha256));
+  return c;
+}
+
+SignPlan prepare_sign(RepositoryClient& client, SigningKeys& keys, const SignOptions& options) {
+  SignPlan plan;
+  plan.ref = client.reference();
+  if (!plan.ref.has_tag())
+    throw Error(ErrorCode::invalid_reference,
+                fmt::format("\"{}\" names no tag: signatures are per tag", plan.ref.str()),
+                fmt::format("give one, e.g. {}:1.0", plan.ref.familiar()));
+  if (plan.ref.has_digest())
+    throw Error(ErrorCode::invalid_reference,
+                fmt::format("\"{}\" has a digest: sign by tag; the digest is what the registry "
+                            "serves for it",
+                            plan.ref.str()));
+  EditOptions edit;
+  edit.init_if_missing = true;
+  edit.server_managed_snapshot = options.server_managed_snapshot;
+  edit.roles = {kReleasesRole};
+  for (const auto& r : options.roles) edit.roles.push_back(r);
+  OpenedRepository opened = open_for_edit(client, keys, edit);
+  plan.new_repository = opened.created || opened.unpublished;
+  plan.choice = choose_roles(opened.editor, keys, plan.ref.tag, options.roles);
+  for (const auto& w : opened.warnings) plan.choice.warnings.push_back(w);
+  for (const auto& role : plan.choice.roles) unlock(opened.editor, keys, role);
+  if (!opened.editor.snapshot_signed_locally(keys)) return plan;
+  unlock(opened.editor, keys, "snapshot");
+  return plan;
+}
+
+PublishReport sign_and_publish(RepositoryClient& client, SigningKeys& keys, const SignPlan& plan,
+                               const registry::Manifest& manifest, const SignOptions& options,
+                               const Progress& progress) {
+  auto changelist = trust::Changelist::for_repository(client.trust_dir(), client.gun());
+  for (const auto& role : plan.choice.roles)
+    changelist.add(target_change(role, plan.ref.tag, manifest));
+  EditOptions edit;
+  edit.server_managed_snapshot = options.server_managed_snapshot;
+  edit.roles = plan.choice.roles;
+  return publish_changes(client, keys, edit, progress);
+}
+
+}  // namespace dct::plugin

@@ -1,0 +1,32 @@
+#include "plugin/signing_keys.h"
+
+namespace dct::plugin {
+
+SigningKeys::SigningKeys(const std::filesystem::path& trust_dir,
+                         trust::PassphraseRetriever& passphrases)
+    : store_(trust_dir), passphrases_(passphrases) {}
+
+bool SigningKeys::has(const std::string& canonical_id) {
+  return created_.count(canonical_id) || store_.has(canonical_id);
+}
+
+const trust::PrivateKey& SigningKeys::get(const std::string& canonical_id, const std::string&) {
+  if (auto it = created_.find(canonical_id); it != created_.end()) return it->second;
+  return store_.load(canonical_id, passphrases_);
+}
+
+std::vector<trust::KeyEntry> SigningKeys::list() const { return store_.list(); }
+
+std::optional<std::string> SigningKeys::root_key_id() const {
+  auto roots = store_.find_role("root");
+  if (roots.empty()) return std::nullopt;
+  return roots.front().id;
+}
+
+const trust::PrivateKey& SigningKeys::create(const std::string& role, const std::string& gun) {
+  trust::PrivateKey key = trust::PrivateKey::generate();
+  const std::string id = store_.add(key, role, gun, passphrases_);
+  return created_.emplace(id, std::move(key)).first->second;
+}
+
+}  // namespace dct::plugin
