@@ -106,8 +106,7 @@ void print_completions(const std::vector<std::string>& args, std::ostream& out) 
   out << ":4\n";
 }
 
-int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
-                bool help_only) {
+int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx, bool help_only) {
   CLI::App app{cmd.summary, "docker dct " + cmd.path};
   app.set_help_flag();
   app.allow_extras(false);
@@ -185,10 +184,10 @@ int run_app(const std::vector<std::string>& argv) {
     if (ctx.debug) {
       // Request lines and outcomes only: the hook never sees headers, bodies or tokens.
       registry::Transport::shared().set_debug_hook([](const registry::DebugEvent& ev) {
-        std::cerr << fmt::format("DEBUG: {} {} -> {}{} ({:.1f} ms{})\n", ev.method, ev.url,
-                                 ev.status,
-                                 ev.error_message.empty() ? "" : " " + std::string(ev.error_message),
-                                 ev.seconds * 1000, ev.new_connection ? ", new connection" : "");
+        std::cerr << fmt::format(
+            "DEBUG: {} {} -> {}{} ({:.1f} ms{})\n", ev.method, ev.url, ev.status,
+            ev.error_message.empty() ? "" : " " + std::string(ev.error_message), ev.seconds * 1000,
+            ev.new_connection ? ", new connection" : "");
       });
     }
     ctx.config_dir = registry::docker_config_dir(inv.config_dir);

@@ -82,7 +82,8 @@ void start_cancellation(const std::optional<std::string>& socket_name, bool debu
   if (!socket_name || socket_name->empty()) return;
   int fd = connect_plugin_socket(*socket_name);
   if (fd < 0) {
-    if (debug) fmt::print(stderr, "DEBUG: could not connect to the plugin socket {}\n", *socket_name);
+    if (debug)
+      fmt::print(stderr, "DEBUG: could not connect to the plugin socket {}\n", *socket_name);
     return;
   }
   std::thread([fd] {

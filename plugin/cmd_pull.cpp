@@ -45,11 +45,11 @@ Command pull_command() {
     registry::ManifestClient manifests(client.registry_authorizer());
     auto manifest = manifests.get(r.ref.path, "sha256:" + r.target.digest_hex);
     if (static_cast<long long>(manifest.length) != r.target.size)
-      throw Error(ErrorCode::manifest_mismatch,
-                  fmt::format("the registry serves {} bytes for {}@sha256:{}, but {} bytes were "
-                              "signed",
-                              manifest.length, r.ref.familiar(), r.target.digest_hex,
-                              r.target.size));
+      throw Error(
+          ErrorCode::manifest_mismatch,
+          fmt::format("the registry serves {} bytes for {}@sha256:{}, but {} bytes were "
+                      "signed",
+                      manifest.length, r.ref.familiar(), r.target.digest_hex, r.target.size));
 
     std::string by_digest = fmt::format("{}@sha256:{}", r.ref.familiar(), r.target.digest_hex);
     std::string tagged = fmt::format("{}:{}", r.ref.familiar(), r.target.tag);

@@ -3,7 +3,6 @@
 // with a Command: its path ("resolve", "key generate"), usage, help texts, how it declares its
 // flags on a CLI11 app, and what it runs. plugin/commands.cpp lists them all.
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -27,16 +26,16 @@ struct Context {
   // The trust options every command shares (--server, --trust-dir, the config dir).
   TrustOptions trust;
 
-  void warn(const std::string& message) const;   // "WARNING: ..." on stderr
+  void warn(const std::string& message) const;       // "WARNING: ..." on stderr
   void debug_log(const std::string& message) const;  // only with -D
 };
 
 struct Command {
-  std::string path;     // "resolve", "key generate"
-  std::string usage;    // "[OPTIONS] IMAGE[:TAG]"
-  std::string summary;  // one line, for command lists
-  std::string description;  // longer help text; summary when empty
-  std::string examples;     // shown under "Examples:" when set
+  std::string path;          // "resolve", "key generate"
+  std::string usage;         // "[OPTIONS] IMAGE[:TAG]"
+  std::string summary;       // one line, for command lists
+  std::string description;   // longer help text; summary when empty
+  std::string examples;      // shown under "Examples:" when set
   bool trust_flags = false;  // adds --server and --trust-dir
   std::function<void(CLI::App&)> setup;
   std::function<int(Context&)> run;

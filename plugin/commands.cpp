@@ -13,6 +13,10 @@ Command push_command();
 Command init_command();
 Command publish_command();
 Command revoke_command();
+Command key_rotate_command();
+Command delegation_add_command();
+Command delegation_list_command();
+Command delegation_remove_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -26,6 +30,10 @@ const std::vector<Command>& all_commands() {
       init_command(),
       publish_command(),
       revoke_command(),
+      key_rotate_command(),
+      delegation_add_command(),
+      delegation_list_command(),
+      delegation_remove_command(),
   };
   return commands;
 }

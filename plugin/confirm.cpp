@@ -13,7 +13,8 @@ bool confirm(const Context& ctx, const std::string& question, bool assume_yes) {
   if (assume_yes) return true;
   if (!ctx.stdin_is_tty)
     throw Error(ErrorCode::invalid_argument,
-                fmt::format("{}: this needs a confirmation and stdin is not a terminal", question),
+                fmt::format("this needs a confirmation and stdin is not a terminal to ask on:\n{}",
+                            question),
                 "run it with --yes to confirm");
   *ctx.err << question << " [y/N] " << std::flush;
   std::string answer;

@@ -43,7 +43,8 @@ std::string root_help(const std::string& short_description) {
   for (auto& [name, summary] : groups)
     if (auto it = kGroupSummaries.find(name); it != kGroupSummaries.end()) summary = it->second;
   std::sort(commands.begin(), commands.end());
-  std::string out = fmt::format("\nUsage:  docker dct [OPTIONS] COMMAND\n\n{}\n\n", short_description);
+  std::string out =
+      fmt::format("\nUsage:  docker dct [OPTIONS] COMMAND\n\n{}\n\n", short_description);
   if (!groups.empty()) out += "Management Commands:\n" + command_list(groups) + "\n";
   out += "Commands:\n" + command_list(commands);
   out += "\nRun 'docker dct COMMAND --help' for more information on a command.\n";
@@ -79,7 +80,8 @@ std::string command_help(const Command& c, const CLI::App& app) {
       left += " " + type;
     }
     std::string desc = opt->get_description();
-    if (!opt->get_default_str().empty()) desc += fmt::format(" (default {})", opt->get_default_str());
+    if (!opt->get_default_str().empty())
+      desc += fmt::format(" (default {})", opt->get_default_str());
     rows.emplace_back(left, desc);
   }
   rows.emplace_back("-h, --help", "Print usage");

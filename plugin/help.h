@@ -1,7 +1,6 @@
 #pragma once
 // Help text in the Docker CLI's layout.
 #include <CLI/CLI.hpp>
-
 #include <string>
 
 #include "plugin/command.h"

@@ -47,8 +47,7 @@ size_t skip_global_flags(const std::vector<std::string>& argv, size_t i, Invocat
       inv.global_args.push_back(a);
       if (!inline_value) {
         if (i + 1 >= argv.size())
-          throw Error(ErrorCode::invalid_argument,
-                      fmt::format("flag needs an argument: {}", name));
+          throw Error(ErrorCode::invalid_argument, fmt::format("flag needs an argument: {}", name));
         value = argv[++i];
         inv.global_args.push_back(value);
       }
@@ -101,8 +100,7 @@ Invocation parse_invocation(const std::vector<std::string>& argv, const EnvLooku
       ++i;
     }
   }
-  inv.args.assign(argv.begin() + static_cast<std::ptrdiff_t>(std::min(i, argv.size())),
-                  argv.end());
+  inv.args.assign(argv.begin() + static_cast<std::ptrdiff_t>(std::min(i, argv.size())), argv.end());
   if (self == "docker-trust-pull") inv.args.insert(inv.args.begin(), "pull");
   if (self == "docker-trust-push") inv.args.insert(inv.args.begin(), "push");
   return inv;

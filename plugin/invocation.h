@@ -17,8 +17,8 @@ struct Invocation {
   std::vector<std::string> global_args;  // docker's global flags as given, to pass back to docker
   std::optional<std::filesystem::path> config_dir;  // --config
   bool debug = false;                               // -D, --debug, -l debug
-  bool help_form = false;  // `docker help dct [sub...]`: print help for args
-  bool complete_form = false;  // `docker __complete dct ...`
+  bool help_form = false;         // `docker help dct [sub...]`: print help for args
+  bool complete_form = false;     // `docker __complete dct ...`
   std::vector<std::string> args;  // the command and its arguments
   std::string original_cli;       // DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND
 };

@@ -128,22 +128,26 @@ OpenedRepository open_for_edit(RepositoryClient& client, SigningKeys& keys,
   return initialize(client, keys, options.server_managed_snapshot);
 }
 
-PublishReport publish_changes(RepositoryClient& client, SigningKeys& keys,
-                              const EditOptions& options, const Progress& progress) {
+namespace {
+
+PublishReport publish(RepositoryClient& client, SigningKeys& keys, const EditOptions& options,
+                      const std::function<void(trust::RepoEditor&)>* edit,
+                      const Progress& progress) {
   const std::string gun = client.gun();
   auto changelist = trust::Changelist::for_repository(client.trust_dir(), gun);
   PublishReport report;
   for (int attempt = 0;; ++attempt) {
     std::vector<std::string> skipped;
-    const std::vector<Change> changes = changelist.list(&skipped);
+    const std::vector<Change> changes = edit ? std::vector<Change>{} : changelist.list(&skipped);
     for (const auto& s : skipped)
       progress(fmt::format("WARNING: skipping a damaged change file: {}", s));
-    EditOptions edit = options;
-    for (auto& r : roles_to_load(changes)) edit.roles.push_back(r);
-    OpenedRepository opened = open_for_edit(client, keys, edit);
+    EditOptions open_options = options;
+    for (auto& r : roles_to_load(changes)) open_options.roles.push_back(r);
+    OpenedRepository opened = open_for_edit(client, keys, open_options);
     report.created = report.created || opened.created;
     for (const auto& w : opened.warnings) progress("WARNING: " + w);
     for (const auto& c : changes) opened.editor.apply(c, keys);
+    if (edit) (*edit)(opened.editor);
     report.changes = changes.size();
 
     std::vector<std::string> applied;
@@ -197,8 +201,25 @@ PublishReport publish_changes(RepositoryClient& client, SigningKeys& keys,
                       : e.hint());
     }
     if (!applied.empty()) changelist.remove(applied);
+    // The root just published is ours and verified: trusting it now spares the next command
+    // a rotation walk (notary leaves its cache as it was).
+    for (const auto& f : upload)
+      if (f.role == "root") client.cache().store("root", f.data);
     return report;
   }
+}
+
+}  // namespace
+
+PublishReport publish_changes(RepositoryClient& client, SigningKeys& keys,
+                              const EditOptions& options, const Progress& progress) {
+  return publish(client, keys, options, nullptr, progress);
+}
+
+PublishReport publish_edit(RepositoryClient& client, SigningKeys& keys, const EditOptions& options,
+                           const std::function<void(trust::RepoEditor&)>& edit,
+                           const Progress& progress) {
+  return publish(client, keys, options, &edit, progress);
 }
 
 }  // namespace dct::plugin

@@ -50,6 +50,12 @@ using Progress = std::function<void(const std::string&)>;
 PublishReport publish_changes(RepositoryClient& client, SigningKeys& keys,
                               const EditOptions& options, const Progress& progress);
 
+// Publishes an edit made in memory (key rotation), without the changelist: `edit` is applied to
+// freshly opened trust data, and again on fresh data after a conflict.
+PublishReport publish_edit(RepositoryClient& client, SigningKeys& keys, const EditOptions& options,
+                           const std::function<void(trust::RepoEditor&)>& edit,
+                           const Progress& progress);
+
 // Roles a change list touches that must be loaded before applying it.
 std::vector<std::string> roles_to_load(const std::vector<trust::Change>& changes);
 

@@ -35,8 +35,8 @@ std::string host_port_of(const std::string& url) {
 }  // namespace
 
 void rethrow_with_server(const Error& e, const registry::NotaryServer& server) {
-  std::string where = fmt::format("notary server {} (from {})", server.url,
-                                  registry::source_name(server.source));
+  std::string where =
+      fmt::format("notary server {} (from {})", server.url, registry::source_name(server.source));
   switch (e.kind()) {
     case ErrorKind::network:
       if (e.code() == ErrorCode::tls_failure)
@@ -58,14 +58,13 @@ void rethrow_with_server(const Error& e, const registry::NotaryServer& server) {
   }
 }
 
-Resolution resolve_image(const TrustOptions& options, const std::string& image,
-                         bool with_signers) {
+Resolution resolve_image(const TrustOptions& options, const std::string& image, bool with_signers) {
   registry::Reference ref = registry::parse_reference(image);
   if (ref.has_digest() && !ref.has_tag())
-    throw Error(ErrorCode::invalid_reference,
-                fmt::format("{} names a digest: there is no tag whose signature could be checked",
-                            image),
-                "give the tag, e.g. IMAGE:TAG");
+    throw Error(
+        ErrorCode::invalid_reference,
+        fmt::format("{} names a digest: there is no tag whose signature could be checked", image),
+        "give the tag, e.g. IMAGE:TAG");
   RepositoryClient client(options, ref);
   Resolution out;
   out.ref = ref;
@@ -79,8 +78,8 @@ Resolution resolve_image(const TrustOptions& options, const std::string& image,
   }
   if (ref.has_digest() && ref.digest != "sha256:" + out.target.digest_hex)
     throw Error(ErrorCode::manifest_mismatch,
-                fmt::format("{} asks for {}, but the trusted digest of tag {} is sha256:{}",
-                            image, ref.digest, out.target.tag, out.target.digest_hex));
+                fmt::format("{} asks for {}, but the trusted digest of tag {} is sha256:{}", image,
+                            ref.digest, out.target.tag, out.target.digest_hex));
   return out;
 }
 

@@ -2,7 +2,6 @@
 // Resolving an image reference to the digest its trust data vouches for, as `dct resolve`,
 // `dct pull` and `dct inspect` need it.
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
@@ -24,8 +23,7 @@ struct Resolution {
 
 // Throws dct::Error: invalid_reference for digest-only references, tag_not_found,
 // tag_not_trusted, security errors, network errors (with the server and where it came from).
-Resolution resolve_image(const TrustOptions& options, const std::string& image,
-                         bool with_signers);
+Resolution resolve_image(const TrustOptions& options, const std::string& image, bool with_signers);
 
 // Adds which notary server was asked, and why that one, to network and not-found errors.
 [[noreturn]] void rethrow_with_server(const Error& e, const registry::NotaryServer& server);

@@ -18,9 +18,9 @@ namespace dct::plugin {
 
 struct TrustOptions {
   std::filesystem::path docker_config_dir;
-  std::optional<std::string> server;                  // --server
-  std::optional<std::filesystem::path> trust_dir;     // --trust-dir
-  std::optional<std::filesystem::path> notary_config; // explicit notary config file
+  std::optional<std::string> server;                   // --server
+  std::optional<std::filesystem::path> trust_dir;      // --trust-dir
+  std::optional<std::filesystem::path> notary_config;  // explicit notary config file
 };
 
 // The trust pinning section of the notary config, with CA bundles read from disk.

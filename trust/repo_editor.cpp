@@ -424,6 +424,51 @@ void RepoEditor::apply_delegation(const Change& c, KeyProvider& keys) {
   if (roles_.count(c.role)) paths_[c.role] = paths(c.role);
 }
 
+void RepoEditor::rotate_base_key(const std::string& role, const PublicKey& new_key) {
+  if (role != "targets" && role != "snapshot" && role != "timestamp")
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("the {} key cannot be rotated here (only targets, snapshot and "
+                            "timestamp keys)",
+                            role));
+  json& sj = root_.file.signed_json;
+  const std::string id = new_key.id();
+  sj["keys"][id] = new_key.to_json();
+  sj["roles"][role] = {{"keyids", {id}}, {"threshold", 1}};
+  std::set<std::string> used;
+  for (const auto& [name, r] : sj["roles"].items())
+    for (const auto& k : r.value("keyids", json::array())) used.insert(k.get<std::string>());
+  std::vector<std::string> unused;
+  for (const auto& [kid, key] : sj["keys"].items()) {
+    const std::string type = key.value("keytype", "");
+    if (!used.count(kid) && type != "ecdsa-x509" && type != "rsa-x509") unused.push_back(kid);
+  }
+  for (const auto& kid : unused) sj["keys"].erase(kid);
+  root_.keys.clear();
+  for (const auto& [kid, key] : sj["keys"].items())
+    root_.keys.emplace(kid, PublicKey::from_json(key));
+  root_.roles[role] = RoleKeys{{id}, 1};
+  root_dirty_ = true;
+  if (role == "targets") editable("targets").dirty = true;
+}
+
+void RepoEditor::sign_root(KeyProvider& keys, TimePoint now) {
+  json sj = root_.file.signed_json;
+  sj["version"] = root_.file.version + 1;
+  sj["expires"] = format_rfc3339_nano(now + kRootExpiry);
+  const RoleSigners s = signers("root");
+  std::vector<SigningKey> signing;
+  for (const auto& [id, pub] : s.keys)
+    if (keys.has(pub.canonical_id()))
+      signing.push_back({id, &keys.get(pub.canonical_id(), "root")});
+  if (signing.empty() || static_cast<int>(signing.size()) < s.threshold)
+    throw Error(
+        ErrorCode::no_signing_key,
+        fmt::format("cannot sign the root of {}: its root key ({}) is not in this trust dir", gun_,
+                    short_ids(s.canonical_ids())),
+        "key rotation needs the repository owner's root key");
+  root_ = Root::parse(SignedFile::parse(sign_metadata(sj, signing), "root"));
+}
+
 bool RepoEditor::snapshot_signed_locally(KeyProvider& keys) const {
   return can_sign("snapshot", keys);
 }
@@ -435,6 +480,7 @@ bool RepoEditor::has_changes() const {
 
 std::vector<RepoFile> RepoEditor::sign(KeyProvider& keys, TimePoint now) {
   std::vector<RepoFile> files;
+  if (root_dirty_) sign_root(keys, now);
   if (initial_ || root_dirty_) files.push_back({"root", root_.file.raw});
   const std::string targets_expiry = format_rfc3339_nano(now + kTargetsExpiry);
   for (auto& [name, t] : roles_) {

@@ -104,6 +104,12 @@ class RepoEditor {
   // it cannot be applied; the editor is then left partly edited and must be discarded.
   void apply(const Change& change, KeyProvider& keys);
 
+  // Key rotation: `role` (targets, snapshot or timestamp) gets `new_key` as its only key in
+  // root; keys no other role uses leave root's key list (root certificates stay, as in
+  // notary). The root is re-signed by the root keys on the next sign(), and a rotated targets
+  // role is re-signed with its new key.
+  void rotate_base_key(const std::string& role, const PublicKey& new_key);
+
   // Re-signs what changed and returns the files to upload. Throws no_signing_key when a
   // changed role cannot be signed.
   std::vector<RepoFile> sign(KeyProvider& keys, TimePoint now);
@@ -118,6 +124,7 @@ class RepoEditor {
   void apply_delegation(const Change& change, KeyProvider& keys);
   void require_signable(const std::string& role, KeyProvider& keys, const std::string& why) const;
   static void prune_unused_keys(EditableTargets& parent);
+  void sign_root(KeyProvider& keys, TimePoint now);
 
   std::string gun_;
   Root root_;

@@ -1,0 +1,398 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+
+#include "plugin/command.h"
+#include "plugin/confirm.h"
+#include "plugin/passphrase_prompt.h"
+#include "plugin/publish_flow.h"
+#include "plugin/resolve_flow.h"
+#include "plugin/table.h"
+#include "registry/endpoints.h"
+#include "trust/delegation_keys.h"
+
+namespace dct::plugin {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kReleases = "targets/releases";
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::invalid_argument, fmt::format("cannot read \"{}\"", path));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Stops mistyped role names before they become a role Docker silently ignores.
+void check_role_name(const Context& ctx, const std::string& role, bool force) {
+  if (auto near = trust::near_miss_of_releases(role); near && !force)
+    throw Error(ErrorCode::invalid_role_name,
+                fmt::format("\"{}\" looks like a mistyped {}: Docker and `docker dct pull` trust "
+                            "only {} (and targets), so a role by this name would be ignored",
+                            role, *near, *near),
+                fmt::format("use {}, or add --force if you really mean \"{}\"", *near, role));
+  if (!trust::is_valid_delegation_name(role))
+    throw Error(ErrorCode::invalid_role_name,
+                fmt::format("\"{}\" is not a valid delegation name", role),
+                "delegations are named targets/<name> with lower-case letters, digits, - _ and /; "
+                "Docker trusts targets/releases");
+  if (role != kReleases)
+    ctx.warn(
+        fmt::format("`docker dct pull` and Docker's content trust only trust tags signed in "
+                    "{} or targets; signatures in {} are not used by pulls",
+                    kReleases, role));
+}
+
+trust::Change delegation_change(const std::string& action, const std::string& role,
+                                std::optional<json> data) {
+  trust::Change c;
+  c.action = action;
+  c.role = role;
+  c.type = "delegation";
+  c.path = "";
+  if (data) c.data = data->dump();
+  return c;
+}
+
+std::string join_ids(const std::vector<std::string>& ids, const char* sep = " ") {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : sep) + id;
+  return out;
+}
+
+void publish_now(Context& ctx, const registry::Reference& ref) {
+  RepositoryClient client(ctx.trust, ref, registry::kPushPull);
+  PassphrasePrompt passphrases;
+  SigningKeys keys(client.trust_dir(), passphrases);
+  *ctx.out << fmt::format("Auto-publishing changes to {}\n", ref.gun());
+  try {
+    publish_changes(client, keys, {}, [&](const std::string& line) { *ctx.out << line << "\n"; });
+  } catch (const Error& e) {
+    rethrow_with_server(e, client.server());
+  }
+  *ctx.out << fmt::format("Successfully published changes for repository {}\n", ref.gun());
+}
+
+trust::Changelist changelist_for(const Context& ctx, const registry::Reference& ref) {
+  auto config = registry::load_notary_config(ctx.trust.notary_config);
+  auto trust_dir = registry::select_trust_dir(ctx.trust.trust_dir, &config, ctx.config_dir);
+  return trust::Changelist::for_repository(trust_dir, ref.gun());
+}
+
+// ---- add ----
+
+struct AddArgs {
+  std::string image;
+  std::string role;
+  std::vector<std::string> files;
+  std::vector<std::string> paths;
+  bool all_paths = false;
+  bool publish = false;
+  bool force = false;
+};
+
+int run_add(Context& ctx, const AddArgs& args) {
+  const auto ref = registry::parse_repository(args.image);
+  check_role_name(ctx, args.role, args.force);
+  if (args.files.empty() && args.paths.empty() && !args.all_paths)
+    throw Error(ErrorCode::invalid_argument,
+                "give at least one certificate file, or --paths / --all-paths");
+  json keys = json::array();
+  std::vector<std::string> ids;
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& f : args.files) {
+    const trust::PublicKey key = trust::delegation_key_from_pem(read_text_file(f), f, now);
+    keys.push_back(key.to_json());
+    ids.push_back(key.canonical_id());
+  }
+  std::vector<std::string> paths = args.paths;
+  if (args.all_paths || std::find(paths.begin(), paths.end(), "") != paths.end()) paths = {""};
+  if (paths.empty())
+    ctx.warn(
+        fmt::format("no --paths or --all-paths: unless {} already has paths, it can sign no "
+                    "tag (Docker's workflow uses --all-paths)",
+                    args.role));
+  auto changelist = changelist_for(ctx, ref);
+  if (!ids.empty())
+    changelist.add(
+        delegation_change("create", args.role, json{{"threshold", 1}, {"add_keys", keys}}));
+  if (!paths.empty())
+    changelist.add(delegation_change("create", args.role, json{{"add_paths", paths}}));
+  std::string with;
+  if (!ids.empty()) with += fmt::format("with keys [{}], ", join_ids(ids));
+  if (!paths.empty()) {
+    std::vector<std::string> shown;
+    for (const auto& p : paths) shown.push_back(p.empty() ? "\"\" <all paths>" : p);
+    with += fmt::format("with paths [{}], ", join_ids(shown, ", "));
+  }
+  *ctx.out << fmt::format(
+      "\nAddition of delegation role {} {}to repository \"{}\" staged for next "
+      "publish.\n\n",
+      args.role, with, ref.gun());
+  if (args.publish) publish_now(ctx, ref);
+  return 0;
+}
+
+// ---- list ----
+
+struct ListArgs {
+  std::string image;
+  std::string format;
+};
+
+struct ListedRole {
+  trust::DelegationRole role;
+  std::vector<trust::KeyOwner> owners;
+};
+
+std::vector<ListedRole> list_roles(const trust::TrustedRepository& repo) {
+  std::vector<ListedRole> out;
+  for (const auto& [name, t] : repo.roles)
+    for (const auto& d : t.delegations) {
+      ListedRole l{d, {}};
+      for (const auto& id : d.keyids)
+        if (auto k = t.delegation_keys.find(id); k != t.delegation_keys.end())
+          l.owners.push_back(trust::key_owner(k->second));
+        else
+          l.owners.push_back({id, "", std::nullopt});
+      out.push_back(std::move(l));
+    }
+  std::sort(out.begin(), out.end(),
+            [](const ListedRole& a, const ListedRole& b) { return a.role.name < b.role.name; });
+  return out;
+}
+
+int run_list(Context& ctx, const ListArgs& args) {
+  if (!args.format.empty() && args.format != "json")
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("unknown format \"{}\": use --format json", args.format));
+  const auto ref = registry::parse_repository(args.image);
+  RepositoryClient client(ctx.trust, ref);
+  std::vector<ListedRole> roles;
+  try {
+    trust::TrustedRepository repo = client.update();
+    client.updater().load_all(repo);
+    for (const auto& w : repo.warnings) ctx.warn(w);
+    roles = list_roles(repo);
+  } catch (const Error& e) {
+    rethrow_with_server(e, client.server());
+  }
+  if (args.format == "json") {
+    json out = json::array();
+    for (const auto& r : roles) {
+      json keys = json::array();
+      for (const auto& o : r.owners)
+        keys.push_back({{"id", o.canonical_id},
+                        {"signer", o.common_name},
+                        {"expires", o.expires ? trust::format_rfc3339_nano(*o.expires) : ""}});
+      out.push_back({{"role", r.role.name},
+                     {"paths", r.role.paths},
+                     {"threshold", r.role.threshold},
+                     {"keys", keys}});
+    }
+    *ctx.out << out.dump(4) << "\n";
+    return 0;
+  }
+  if (roles.empty()) {
+    *ctx.out << "\nNo delegations present in this repository.\n\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows{
+      {"ROLE", "PATHS", "KEY IDS", "THRESHOLD", "SIGNER", "CERTIFICATE EXPIRES"},
+      {"----", "-----", "-------", "---------", "------", "-------------------"}};
+  for (const auto& r : roles) {
+    std::vector<std::string> paths = r.role.paths;
+    std::sort(paths.begin(), paths.end());
+    for (auto& p : paths)
+      if (p.empty()) p = "\"\" <all paths>";
+    const std::size_t n = std::max<std::size_t>({1, paths.size(), r.owners.size()});
+    for (std::size_t i = 0; i < n; ++i) {
+      const trust::KeyOwner* o = i < r.owners.size() ? &r.owners[i] : nullptr;
+      rows.push_back({i == 0 ? r.role.name : "", i < paths.size() ? paths[i] : "",
+                      o ? o->canonical_id : "", i == 0 ? std::to_string(r.role.threshold) : "",
+                      o ? o->common_name : "",
+                      o && o->expires ? trust::format_human(*o->expires) : ""});
+    }
+  }
+  *ctx.out << "\n" << render_table(rows, kNotaryTable) << "\n";
+  return 0;
+}
+
+// ---- remove ----
+
+struct RemoveArgs {
+  std::string image;
+  std::string role;
+  std::vector<std::string> keys;
+  bool yes = false;
+  bool publish = false;
+};
+
+// What removing `role` takes away: its tags, and for each whether targets still signs it.
+std::string effect_of_removal(const trust::RepoEditor& editor, const std::string& role) {
+  const trust::EditableTargets* t = editor.role(role);
+  if (!t || t->targets.empty()) return fmt::format("\n{} signs no tags.", role);
+  const trust::EditableTargets* base = editor.role("targets");
+  std::string out = fmt::format("\nTags signed in {}:", role);
+  for (const auto& [tag, meta] : t->targets) {
+    std::string after = "no longer trusted";
+    if (role == kReleases && base && base->targets.count(tag))
+      after = base->targets.at(tag).to_json() == meta.to_json()
+                  ? "still trusted through targets (same digest)"
+                  : "falls back to the older targets signature (a different digest)";
+    else if (role != kReleases)
+      after = "not used by pulls anyway";
+    out += fmt::format("\n  {}  {}", tag, after);
+  }
+  return out;
+}
+
+int run_remove(Context& ctx, const RemoveArgs& args) {
+  const auto ref = registry::parse_repository(args.image);
+  if (!trust::is_valid_delegation_name(args.role))
+    throw Error(ErrorCode::invalid_role_name,
+                fmt::format("\"{}\" is not a valid delegation name", args.role));
+  RepositoryClient client(ctx.trust, ref, registry::kPushPull);
+  PassphrasePrompt passphrases;
+  SigningKeys keys(client.trust_dir(), passphrases);
+  EditOptions options;
+  options.all_roles = true;
+  trust::Change change;
+  std::string question;
+  std::string done;
+  try {
+    OpenedRepository opened = open_for_edit(client, keys, options);
+    const trust::RepoEditor& editor = opened.editor;
+    if (!editor.has_role(args.role))
+      throw Error(ErrorCode::invalid_role_name,
+                  fmt::format("{} has no role {}", ref.gun(), args.role),
+                  fmt::format("`docker dct delegation list {}` shows its roles", ref.gun()));
+    std::vector<trust::KeyOwner> owners;
+    for (const auto& [id, key] : editor.signers(args.role).keys)
+      owners.push_back(trust::key_owner(key));
+    std::vector<std::string> remove_ids;
+    for (const auto& k : args.keys) {
+      auto id = trust::match_key(k, owners, args.role);
+      if (std::find(remove_ids.begin(), remove_ids.end(), id) == remove_ids.end())
+        remove_ids.push_back(id);
+    }
+    const bool whole_role = args.keys.empty() || remove_ids.size() >= owners.size();
+    if (whole_role) {
+      change = delegation_change("delete", args.role, std::nullopt);
+      question = fmt::format("{} {} from {}?{}",
+                             args.keys.empty() ? "Remove the role"
+                                               : "This removes the last key, so the role goes "
+                                                 "too. Remove",
+                             args.role, ref.gun(), effect_of_removal(editor, args.role));
+      done = fmt::format(
+          "Removal of delegation role {} (all keys and paths) from repository "
+          "\"{}\" staged for next publish.",
+          args.role, ref.gun());
+    } else {
+      change = delegation_change("update", args.role, json{{"remove_keys", remove_ids}});
+      std::string who;
+      for (const auto& id : remove_ids)
+        for (const auto& o : owners)
+          if (o.canonical_id == id)
+            who += fmt::format("\n  {}{}", id,
+                               o.common_name.empty() ? "" : " (" + o.common_name + ")");
+      question = fmt::format("Remove these keys from {} of {}?{}", args.role, ref.gun(), who);
+      done = fmt::format(
+          "Removal of keys [{}] from delegation role {} of repository \"{}\" staged "
+          "for next publish.",
+          join_ids(remove_ids), args.role, ref.gun());
+    }
+  } catch (const Error& e) {
+    rethrow_with_server(e, client.server());
+  }
+  if (!confirm(ctx, question, args.yes)) {
+    *ctx.out << "Nothing was changed\n";
+    return 1;
+  }
+  trust::Changelist::for_repository(client.trust_dir(), ref.gun()).add(change);
+  *ctx.out << "\n" << done << "\n\n";
+  if (args.publish) publish_now(ctx, ref);
+  return 0;
+}
+
+}  // namespace
+
+Command delegation_add_command() {
+  static AddArgs args;
+  Command c;
+  c.path = "delegation add";
+  c.usage = "[OPTIONS] IMAGE ROLE CERT...";
+  c.summary = "Add collaborators' keys to a delegation role";
+  c.description =
+      "Add the keys of collaborators' certificates (or PEM public keys) to a delegation role,\n"
+      "creating the role if needed. Docker and `docker dct pull` trust targets/releases: a\n"
+      "name close to it is refused (unless --force), any other name gets a warning. The change\n"
+      "is staged for `docker dct publish` unless -p is given.";
+  c.examples =
+      "  docker dct delegation add -p registry.example.com/team/app targets/releases "
+      "--all-paths jeff.crt\n";
+  c.trust_flags = true;
+  c.setup = [](CLI::App& app) {
+    app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
+    app.add_option("ROLE", args.role, "Delegation role, normally targets/releases")->required();
+    app.add_option("CERT", args.files, "Certificate or public key files");
+    auto* all = app.add_flag("--all-paths", args.all_paths, "The role may sign every tag");
+    app.add_option("--paths", args.paths, "Tag prefixes the role may sign (comma separated)")
+        ->delimiter(',')
+        ->excludes(all);
+    app.add_flag("-p,--publish", args.publish, "Publish right away");
+    app.add_flag("--force", args.force, "Accept a role name close to targets/releases");
+  };
+  c.run = [](Context& ctx) { return run_add(ctx, args); };
+  return c;
+}
+
+Command delegation_list_command() {
+  static ListArgs args;
+  Command c;
+  c.path = "delegation list";
+  c.usage = "[OPTIONS] IMAGE";
+  c.summary = "List the delegation roles of a repository and their keys";
+  c.description =
+      "List the delegation roles of a repository as `notary delegation list` does (the same\n"
+      "key IDs), with the name on each key's certificate and when that certificate expires.";
+  c.trust_flags = true;
+  c.setup = [](CLI::App& app) {
+    app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
+    app.add_option("--format", args.format, "\"json\" for scripts")->type_name("string");
+  };
+  c.run = [](Context& ctx) { return run_list(ctx, args); };
+  return c;
+}
+
+Command delegation_remove_command() {
+  static RemoveArgs args;
+  Command c;
+  c.path = "delegation remove";
+  c.usage = "[OPTIONS] IMAGE ROLE [KEYID...]";
+  c.summary = "Remove keys from a delegation role, or the whole role";
+  c.description =
+      "Remove keys from a delegation role. Key IDs may be unique prefixes or the name on the\n"
+      "key's certificate. Removing the last key removes the role, as Docker's documentation\n"
+      "describes; without key IDs the whole role goes. Both list the tags that stop being\n"
+      "trusted and ask first (--yes for scripts). Staged unless -p is given.";
+  c.trust_flags = true;
+  c.setup = [](CLI::App& app) {
+    app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
+    app.add_option("ROLE", args.role, "Delegation role")->required();
+    app.add_option("KEYID", args.keys, "Key IDs, ID prefixes or certificate names");
+    app.add_flag("-y,--yes", args.yes, "Do not ask for confirmation");
+    app.add_flag("-p,--publish", args.publish, "Publish right away");
+  };
+  c.run = [](Context& ctx) { return run_remove(ctx, args); };
+  return c;
+}
+
+}  // namespace dct::plugin
