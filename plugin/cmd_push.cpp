@@ -53,7 +53,7 @@ Command push_command() {
     for (const auto& w : plan.choice.warnings) ctx.warn(w);
     const int rc = run_docker(ctx.invocation, {"push", ref.familiar_str()});
     if (rc != 0)
-      throw Error(ErrorCode::invalid_argument,
+      throw Error(ErrorCode::docker_failed,
                   fmt::format("docker push {} failed (exit status {}); nothing was signed",
                               ref.familiar_str(), rc));
     try {

@@ -86,6 +86,9 @@ Command revoke_command() {
         ctx.warn(fmt::format("{} also signs {}, but its key is not here: that signature stays", r,
                              what));
       auto changelist = trust::Changelist::for_repository(client.trust_dir(), ref.gun());
+      if (const auto staged = changelist.list().size())
+        ctx.warn(fmt::format("{} change{} staged earlier for {} are published along with this",
+                             staged, staged == 1 ? "" : "s", ref.gun()));
       for (const auto& r : removals) changelist.add(r);
       publish_changes(client, keys, {}, [&](const std::string& line) { *ctx.out << line << "\n"; });
       *ctx.out << fmt::format("Successfully deleted signature for {}\n", what);

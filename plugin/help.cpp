@@ -69,6 +69,7 @@ std::string command_help(const Command& c, const CLI::App& app) {
   std::vector<std::pair<std::string, std::string>> rows;
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->get_positional()) continue;
+    if (opt->check_lname("help")) continue;  // listed last, below
     std::string shorts, longs;
     for (const auto& s : opt->get_snames()) shorts = "-" + s;
     for (const auto& l : opt->get_lnames()) longs = "--" + l;

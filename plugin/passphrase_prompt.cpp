@@ -213,7 +213,7 @@ Secret PassphrasePrompt::from_terminal(const PassphraseRequest& request) {
   if (!term) {
     const auto vars = passphrase_variables(request.role);
     std::string hint;
-    if (vars.size() > 1) hint = fmt::format("{} is also read", vars[1]);
+    if (vars.size() > 1) hint = fmt::format("or set {}, which notary reads too", vars[1]);
     throw Error(ErrorCode::passphrase_required,
                 fmt::format("a passphrase is needed for {}, and there is no terminal to ask on: "
                             "set {}",

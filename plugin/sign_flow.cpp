@@ -17,10 +17,22 @@ std::string join(const std::vector<std::string>& items) {
   return out.empty() ? "none" : out;
 }
 
-std::vector<std::string> local_key_ids(SigningKeys& keys) {
+// The keys here that could matter for `gun`: its own keys and keys bound to no repository
+// (delegation and root keys). A shared trust dir can hold hundreds, so the list is capped.
+std::vector<std::string> local_key_ids(SigningKeys& keys, const std::string& gun) {
+  constexpr std::size_t kShown = 8;
   std::vector<std::string> out;
-  for (const auto& k : keys.list())
+  std::size_t more = 0;
+  for (const auto& k : keys.list()) {
+    if (!k.gun.empty() && k.gun != gun) continue;
+    if (k.role == "root") continue;
+    if (out.size() == kShown) {
+      ++more;
+      continue;
+    }
     out.push_back(k.role.empty() ? k.id : fmt::format("{} ({})", k.id, k.role));
+  }
+  if (more) out.push_back(fmt::format("and {} more (`docker dct key list`)", more));
   return out;
 }
 
@@ -59,7 +71,7 @@ RoleChoice choose_roles(const trust::RepoEditor& editor, SigningKeys& keys, cons
         throw Error(ErrorCode::no_signing_key,
                     fmt::format("none of the keys of {} ({}) is in this trust dir", role,
                                 join(editor.signers(role).canonical_ids())),
-                    fmt::format("keys held here: {}", join(local_key_ids(keys))));
+                    fmt::format("keys held here: {}", join(local_key_ids(keys, gun))));
       if (role != "targets" && role != kReleasesRole)
         out.warnings.push_back(fmt::format(
             "signing into {}: `docker dct pull` and Docker's content trust only trust tags "
@@ -78,7 +90,7 @@ RoleChoice choose_roles(const trust::RepoEditor& editor, SigningKeys& keys, cons
                       "none of its keys is in this trust dir; nothing was signed\n"
                       "  keys of targets/releases: {}\n  keys held here:            {}",
                       gun, join(editor.signers(kReleasesRole).canonical_ids()),
-                      join(local_key_ids(keys))),
+                      join(local_key_ids(keys, gun))),
           fmt::format("ask the repository owner to add your key (`docker dct delegation add {} "
                       "targets/releases YOU.crt`), then import its private key with "
                       "`docker dct key import YOU.key --role user`",
@@ -154,6 +166,9 @@ PublishReport sign_and_publish(RepositoryClient& client, SigningKeys& keys, cons
                                const registry::Manifest& manifest, const SignOptions& options,
                                const Progress& progress) {
   auto changelist = trust::Changelist::for_repository(client.trust_dir(), client.gun());
+  if (const auto staged = changelist.list().size())
+    progress(fmt::format("Also publishing {} change{} staged earlier (`docker dct status {}`)",
+                         staged, staged == 1 ? "" : "s", client.gun()));
   for (const auto& role : plan.choice.roles)
     changelist.add(target_change(role, plan.ref.tag, manifest));
   EditOptions edit;

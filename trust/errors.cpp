@@ -57,6 +57,7 @@ std::string_view id_of(ErrorCode code) {
     DCT_ID(tag_not_trusted, "dct.notfound.605")
     DCT_ID(no_signing_key, "dct.notfound.606")
     DCT_ID(io_failure, "dct.io.701")
+    DCT_ID(docker_failed, "dct.io.702")
     DCT_ID(internal, "dct.internal.901")
     DCT_ID(cancelled, "dct.internal.902")
 #undef DCT_ID

@@ -8,6 +8,8 @@
 #include "trust/canonical_json.h"
 #include "trust/encoding.h"
 #include "trust/errors.h"
+#include "trust/go_base64.h"
+#include "trust/keys.h"
 
 namespace dct::trust {
 namespace {
@@ -105,10 +107,11 @@ SignedFile SignedFile::parse(std::string raw, const std::string& role_label) {
       if (!s.is_object()) malformed(role_label, "signature entry must be an object");
       Signature out;
       out.keyid = string_of(member(s, "keyid", role_label), role_label, "keyid");
-      out.method = string_of(member(s, "method", role_label), role_label, "method");
-      std::transform(out.method.begin(), out.method.end(), out.method.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      auto decoded = base64_decode(string_of(member(s, "sig", role_label), role_label, "sig"));
+      out.method = normalize_signature_method(
+          string_of(member(s, "method", role_label), role_label, "method"));
+      // Go's JSON decoder reads []byte with base64.StdEncoding: CR/LF skipped, loose tail bits.
+      auto decoded =
+          go_base64_decode(string_of(member(s, "sig", role_label), role_label, "sig"));
       if (!decoded) malformed(role_label, "signature is not valid base64");
       out.signature = std::move(*decoded);
       f.signatures.push_back(std::move(out));

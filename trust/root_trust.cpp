@@ -62,13 +62,6 @@ bool chains_to_ca(const std::string& key_pem, const std::string& ca_pem, TimePoi
   return X509_verify_cert(ctx.get()) == 1;
 }
 
-bool cn_matches(const std::string& cn, const std::string& gun) {
-  if (cn == gun) return true;
-  if (!cn.empty() && cn.back() == '*')
-    return gun.compare(0, cn.size() - 1, cn, 0, cn.size() - 1) == 0;
-  return false;
-}
-
 // Counts distinct valid signatures by `keys` over the candidate; throws when below threshold.
 void require_threshold(const Root& candidate, const std::map<std::string, PublicKey>& keys,
                        int threshold, const std::string& what) {
@@ -131,35 +124,9 @@ std::map<std::string, PublicKey> usable_root_keys(const Root& root, const std::s
       reject(id, "certificate does not parse");
       continue;
     }
-    if (facts->is_ca) {
-      reject(id, "certificate is a CA certificate");
+    if (auto why = check_root_certificate(*facts, gun, now, check_expiry)) {
+      reject(id, *why);
       continue;
-    }
-    if (!cn_matches(facts->common_name, gun)) {
-      reject(id, fmt::format("certificate is for \"{}\", not \"{}\"", facts->common_name, gun));
-      continue;
-    }
-    if (facts->sha1_signature) {
-      reject(id, "certificate is signed with SHA-1");
-      continue;
-    }
-    if (facts->key_type == "rsa" && facts->key_bits < 2048) {
-      reject(id, "certificate has an RSA key under 2048 bits");
-      continue;
-    }
-    if (facts->not_before > facts->not_after) {
-      reject(id, "certificate validity period is inverted");
-      continue;
-    }
-    if (check_expiry) {
-      if (facts->not_before > now + 24h) {
-        reject(id, fmt::format("certificate is not valid before {}", format_human(facts->not_before)));
-        continue;
-      }
-      if (now > facts->not_after) {
-        reject(id, fmt::format("certificate expired on {}", format_human(facts->not_after)));
-        continue;
-      }
     }
     out.emplace(id, key);
   }

@@ -4,6 +4,7 @@
 #include "error_code_of.h"
 #include "trust/errors.h"
 #include "trust/metadata.h"
+#include "trust_data.h"
 
 using namespace dct::trust;
 using dct::Error;
@@ -66,4 +67,26 @@ TEST_CASE("file meta: exact length and every known hash must match") {
   unknown.hashes["md5"] = "x";
   CHECK(code_of([&] { check_file_meta(unknown, "hello", "snapshot", "timestamp"); }) ==
         ErrorCode::hash_mismatch);
+}
+
+TEST_CASE("signatures are read as Go reads them: base64 with CR/LF, method in any case") {
+  // A root notary published (self-signed by its root key), its signature re-wrapped with CRLF
+  // line breaks and its method upper-cased: notary's JSON decoder still accepts both.
+  auto doc = nlohmann::json::parse(
+      dct::test::read_data("trust/targets-only/state2/root.json"));
+  std::string sig = doc["signatures"][0]["sig"];
+  std::string wrapped;
+  for (size_t i = 0; i < sig.size(); i += 20) wrapped += sig.substr(i, 20) + "\r\n";
+  doc["signatures"][0]["sig"] = wrapped;
+  doc["signatures"][0]["method"] = "ECDSA";
+  auto file = SignedFile::parse(doc.dump(), "root");
+  REQUIRE(file.signatures.size() == 1);
+  CHECK(file.signatures[0].method == "ecdsa");
+  CHECK(file.signatures[0].signature == *dct::base64_decode(sig));
+  Root root = Root::parse(file);
+  CHECK(verify_signatures(root.file, root.keys, root.role("root"), "root").valid == 1);
+
+  // Anything else that is not base64 is still refused.
+  doc["signatures"][0]["sig"] = sig.substr(0, 10) + " " + sig.substr(10);
+  CHECK(code_of([&] { SignedFile::parse(doc.dump(), "root"); }) == ErrorCode::malformed_metadata);
 }
