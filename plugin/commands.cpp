@@ -14,6 +14,9 @@ Command init_command();
 Command publish_command();
 Command revoke_command();
 Command key_rotate_command();
+Command key_generate_command();
+Command key_import_command();
+Command key_list_command();
 Command delegation_add_command();
 Command delegation_list_command();
 Command delegation_remove_command();
@@ -30,6 +33,9 @@ const std::vector<Command>& all_commands() {
       init_command(),
       publish_command(),
       revoke_command(),
+      key_generate_command(),
+      key_import_command(),
+      key_list_command(),
       key_rotate_command(),
       delegation_add_command(),
       delegation_list_command(),

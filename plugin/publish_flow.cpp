@@ -182,7 +182,8 @@ PublishReport publish(RepositoryClient& client, SigningKeys& keys, const EditOpt
               ? std::string()
               : fmt::format("; the staged changes are kept (`docker dct status {}`)", gun);
       if (!local_snapshot && e.code() == ErrorCode::publish_rejected &&
-          std::string(e.what()).find("snapshot") != std::string::npos)
+          (std::string(e.what()).find("snapshot") != std::string::npos ||
+           std::string(e.what()).find("not found") != std::string::npos))
         throw Error(ErrorCode::no_signing_key,
                     fmt::format("{}: the server does not hold the snapshot key of {} and it is not "
                                 "in this trust dir{}",

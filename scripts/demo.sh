@@ -30,27 +30,59 @@ DOCKER_CONFIG=$DOCKER_CONFIG bash "$here/scripts/install.sh"
 
 repo=demo/hello-$(date +%s)
 gun=$REGISTRY_HOST/$repo
+work=$(mktemp -d)
+collab=$work/collaborator-trust   # the collaborator's own trust dir
 echo
 echo "Registry $REGISTRY_HOST, notary server $DOCKER_CONTENT_TRUST_SERVER, config dir $DOCKER_CONFIG"
-step "$here/scripts/stack.sh" push-image "$repo" v1
-pushed=$STACK_DIR/pushed/${repo//\//_}_v1.json
-digest=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["digest"])' "$pushed")
-size=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["size"])' "$pushed")
+echo "The owner uses $DOCKER_CONFIG/trust; the collaborator jeff uses $collab."
+pushed_digest() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["digest"])' \
+  "$STACK_DIR/pushed/${repo//\//_}_$1.json"; }
+check() {  # TAG EXPECTED-DIGEST
+  local got
+  got=$(docker dct resolve "$gun:$1")
+  if [[ $got != "$gun@$2" ]]; then
+    echo "FAILED: $gun:$1 resolved to $got, expected $gun@$2" >&2
+    exit 1
+  fi
+}
 
-if docker dct sign --help >/dev/null 2>&1; then
-  step docker dct sign "$gun:v1"
-else
-  notary() { command notary -c "$NOTARY_CLIENT_CONFIG" "$@"; }
-  step notary init "$gun" -p
-  step notary addhash "$gun" v1 "$size" --sha256 "${digest#sha256:}" -p
-fi
+echo; echo "# The owner pushes and signs v1 (no delegation yet: signed with the targets key)."
+step "$here/scripts/stack.sh" push-image "$repo" v1
+step docker dct sign "$gun:v1"
 step docker dct resolve "$gun:v1"
-resolved=$(docker dct resolve "$gun:v1")
-step docker dct resolve --format json "$gun:v1"
-step docker dct inspect --pretty "$gun:v1"
-if [[ $resolved != "$gun@$digest" ]]; then
-  echo "FAILED: resolved $resolved, pushed $gun@$digest" >&2
+check v1 "$(pushed_digest v1)"
+
+echo; echo "# The collaborator makes a key and certificate, as Docker's documentation shows."
+( cd "$work"
+  step openssl genrsa -out jeff.key 2048
+  step openssl req -new -sha256 -key jeff.key -out jeff.csr -subj /CN=jeff
+  step openssl x509 -req -sha256 -days 365 -in jeff.csr -signkey jeff.key -out jeff.crt )
+
+echo; echo "# The owner lets the server hold the snapshot key, then delegates targets/releases to jeff."
+step docker dct key rotate "$gun" snapshot -r
+step docker dct delegation add "$gun" targets/releases "$work/jeff.crt" --all-paths
+step docker dct publish "$gun"
+step docker dct delegation list "$gun"
+
+echo; echo "# jeff imports his key and signs v2: it lands in targets/releases."
+step "$here/scripts/stack.sh" push-image "$repo" v2
+step docker dct key import "$work/jeff.key" --role user --trust-dir "$collab"
+step docker dct sign "$gun:v2" --trust-dir "$collab"
+step docker dct resolve --format json "$gun:v2"
+check v2 "$(pushed_digest v2)"
+step docker dct inspect --pretty "$gun"
+
+echo; echo "# The owner removes jeff's key; with the last key the role goes, and v2 is no longer trusted."
+jeff_id=$(docker dct delegation list "$gun" --format json |
+  /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["keys"][0]["id"])')
+step docker dct delegation remove "$gun" targets/releases "${jeff_id:0:12}" --yes -p
+step docker dct delegation list "$gun"
+if docker dct resolve "$gun:v2" 2>/dev/null; then
+  echo "FAILED: v2 still resolves after its signer was removed" >&2
   exit 1
 fi
+echo "(docker dct resolve $gun:v2 now fails, as it should)"
+check v1 "$(pushed_digest v1)"
+rm -rf "$work"
 echo
-echo "OK: $gun:v1 resolves to the pushed digest $digest through content trust."
+echo "OK: signed, delegated, signed by a collaborator, revoked, all verified through content trust."
