@@ -27,24 +27,28 @@ trap 'rm -rf "$work"' EXIT
 ncfg() { notary -c "$NOTARY_CLIENT_CONFIG" "$@"; }
 server_log=$STACK_DIR/logs/notary-server.log
 
-# A repository with `count` tags, made by staging changelist files and one notary publish.
-make_repo() {
-  local gun=$1 count=$2
-  ncfg init "$gun" >/dev/null
-  local dir=$DOCKER_CONFIG/trust/tuf/$gun/changelist
-  mkdir -p "$dir"
-  /usr/bin/python3 - "$dir" "$count" <<'PY'
+# stage_tags DIR COUNT PREFIX: COUNT target changes in notary's changelist format.
+stage_tags() {
+  mkdir -p "$1"
+  /usr/bin/python3 - "$1" "$2" "$3" <<'PY'
 import base64, hashlib, json, os, sys, time, uuid
-d, n = sys.argv[1], int(sys.argv[2])
+d, n, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 t = time.time_ns()
 for i in range(n):
-    digest = hashlib.sha256(f"manifest {i}".encode()).digest()
+    digest = hashlib.sha256(f"manifest {prefix}{i}".encode()).digest()
     meta = {"length": 500 + i, "hashes": {"sha256": base64.b64encode(digest).decode()}}
-    change = {"action": "create", "role": "targets", "type": "target", "path": f"tag{i}",
+    change = {"action": "create", "role": "targets", "type": "target", "path": f"{prefix}{i}",
               "data": base64.b64encode(json.dumps(meta, separators=(",", ":")).encode()).decode()}
     with open(os.path.join(d, f"{t + i:020d}_{uuid.uuid4()}.change"), "w") as f:
         json.dump(change, f, separators=(",", ":"))
 PY
+}
+
+# A repository with `count` tags, made by staging changelist files and one notary publish.
+make_repo() {
+  local gun=$1 count=$2
+  ncfg init "$gun" >/dev/null
+  stage_tags "$DOCKER_CONFIG/trust/tuf/$gun/changelist" "$count" tag
   ncfg publish "$gun" >/dev/null
 }
 
@@ -111,6 +115,48 @@ table=$(
   echo "| tags | cache | dct resolve (ms) | notary lookup (ms) | speed-up | dct requests/connections | notary requests/connections |"
   echo "|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
+)
+
+# Signing: one new tag on a repository each client created and signed before (warm caches,
+# local snapshot keys), and publishing 2,000 staged tags at once.
+publish_runs=${BENCH_PUBLISH_RUNS:-5}
+sign_d=localhost:5000/bench/sign-d$RANDOM
+sign_n=localhost:5000/bench/sign-n$RANDOM
+repo_d=${sign_d#localhost:5000/}
+for ((i = 0; i <= runs; i++)); do "$here/scripts/stack.sh" push-image "$repo_d" "t$i" >/dev/null; done
+pushed=$STACK_DIR/pushed/${repo_d//\//_}_t0.json
+hex=$(jq -r .digest "$pushed"); hex=${hex#sha256:}
+size=$(jq -r .size "$pushed")
+"$DCT" sign --trust-dir "$dct_trust" "$sign_d:t0" >/dev/null
+ncfg init "$sign_n" -p >/dev/null
+ncfg addhash "$sign_n" t0 "$size" --sha256 "$hex" -p >/dev/null
+d_times=(); n_times=()
+for ((i = 1; i <= runs; i++)); do
+  d_times+=("$(time_cmd : "$DCT" sign --trust-dir "$dct_trust" "$sign_d:t$i")")
+  n_times+=("$(time_cmd : ncfg addhash "$sign_n" "t$i" "$size" --sha256 "$hex" -p)")
+done
+d_med=$(printf '%s\n' "${d_times[@]}" | median)
+n_med=$(printf '%s\n' "${n_times[@]}" | median)
+sign_row="| sign one new tag | $d_med | $n_med | $(awk -v a="$n_med" -v b="$d_med" 'BEGIN { printf "%.1f", a / b }')x |"
+
+d_times=(); n_times=()
+for ((i = 0; i < publish_runs; i++)); do
+  stage_tags "$dct_trust/tuf/$sign_d/changelist" 2000 "p${i}-"
+  stage_tags "$DOCKER_CONFIG/trust/tuf/$sign_n/changelist" 2000 "p${i}-"
+  d_times+=("$(time_cmd : "$DCT" publish --trust-dir "$dct_trust" "$sign_d")")
+  n_times+=("$(time_cmd : ncfg publish "$sign_n")")
+done
+d_med=$(printf '%s\n' "${d_times[@]}" | median)
+n_med=$(printf '%s\n' "${n_times[@]}" | median)
+publish_row="| publish 2,000 staged tags | $d_med | $n_med | $(awk -v a="$n_med" -v b="$d_med" 'BEGIN { printf "%.1f", a / b }')x |"
+
+table+=$(
+  echo
+  echo
+  echo "| signing | dct (ms) | notary (ms) | speed-up |"
+  echo "|---|---|---|---|"
+  echo "$sign_row"
+  echo "$publish_row"
 )
 echo "$table"
 [[ -n $markdown ]] && echo "$table" >"$markdown"
