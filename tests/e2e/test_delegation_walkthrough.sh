@@ -116,6 +116,11 @@ assert_eq 0 "$RC" "jeff signs into notary's role: $ERR"
 assert_contains "$(notary_cli list "$g2" --roles targets/releases)" "v1" "notary sees it"
 assert_eq "$g2@$e1" "$(resolve "$g2:v1")" "resolves"
 
+# --role: a role that does not exist is refused; targets is allowed next to releases.
+run_capture owner sign "$g:v1" --role targets/nope
+[[ $RC -ne 0 ]] && pass || fail "sign --role with an unknown role refused"
+assert_contains "$ERR" "targets/nope" "names the role"
+
 # Error paths.
 run_capture owner delegation add "$g" targets/release "$E2E_TMP/jeff.crt" --all-paths
 assert_eq 125 "$RC" "mistyped role refused"
