@@ -333,12 +333,18 @@ void RepoEditor::prune_unused_keys(EditableTargets& parent) {
 }
 
 void RepoEditor::apply_delegation(const Change& c, KeyProvider& keys) {
-  // Purge of key IDs from every delegation the user can edit (`notary delegation purge`).
+  // Purge of key IDs from every delegation the user can edit (`notary delegation purge`). As
+  // notary's PurgeDelegationKeys, only the subtree below the wildcard's parent is walked, and
+  // only the wildcard of a targets role is a purge scope.
   if (c.role.size() > 2 && c.role.ends_with("/*")) {
+    const std::string start = c.role.substr(0, c.role.size() - 2);
+    if (start != "targets" && !is_valid_delegation_name(start))
+      throw change_error(c, "not a wildcard of a targets role");
     const json j = parse_change_data(c);
     const auto remove = string_list(j, "remove_keys", c);
     const std::set<std::string> ids(remove.begin(), remove.end());
     for (auto& [name, t] : roles_) {
+      if (name != start && !has_prefix(name, start + "/")) continue;
       if (!can_sign(name, keys)) continue;
       bool changed = false;
       for (auto& d : t.delegations) {
@@ -374,20 +380,32 @@ void RepoEditor::apply_delegation(const Change& c, KeyProvider& keys) {
   }
   const json j = parse_change_data(c);
   DelegationRole* d = parent.find_delegation(c.role);
-  const int threshold = j.value("threshold", 0);
+  int threshold = 0;
+  if (auto it = j.find("threshold"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer() || *it > 1000)
+      throw change_error(c, "\"threshold\" is not a whole number up to 1000");
+    const auto value = it->get<long long>();
+    threshold = value > 0 ? static_cast<int>(value) : 0;
+  }
+  bool clear_paths = false;
+  if (auto it = j.find("clear_paths"); it != j.end() && !it->is_null()) {
+    if (!it->is_boolean()) throw change_error(c, "\"clear_paths\" is not true or false");
+    clear_paths = it->get<bool>();
+  }
   if (!d) {
     if (c.action != "create" || threshold < 1)
       throw change_error(
           c, fmt::format("{} does not exist (a new role needs keys and a threshold)", c.role));
+    // A role deleted earlier in this publish stays in deleted_: its old file leaves the
+    // snapshot (as notary's DeleteDelegation drops it) unless the new role is signed into.
     parent.delegations.push_back(DelegationRole{c.role, {}, threshold, {}, false});
     d = &parent.delegations.back();
-    deleted_.erase(c.role);
-  } else if (threshold >= 1) {
-    d->threshold = threshold;
   }
+  // An existing role keeps its threshold: notary's delegationUpdateVisitor uses the change's
+  // threshold only for a new role (`delegation add` always sends 1).
   // Order as notary applies an update: remove paths, clear paths, add paths, then keys.
   for (const auto& p : string_list(j, "remove_paths", c)) std::erase(d->paths, p);
-  if (j.value("clear_paths", false)) d->paths.clear();
+  if (clear_paths) d->paths.clear();
   const auto parent_paths = paths(parent_name);
   for (const auto& p : string_list(j, "add_paths", c)) {
     if (!std::any_of(parent_paths.begin(), parent_paths.end(),
