@@ -14,6 +14,10 @@ jeff() { "$DCT_BIN" "$@" --trust-dir "$JEFF"; }
 ann() { "$DCT_BIN" "$@" --trust-dir "$ANN"; }
 # A fresh reader each time: no cache carried between checks.
 resolve() { "$DCT_BIN" resolve "$1" --trust-dir "$(mktemp -d -p "$E2E_TMP")"; }
+# What docker trust inspect says TAG is signed for ("" when it is not).
+docker_digest() { docker trust inspect "$g" | jq -r --arg t "$1" '.[0].SignedTags[] | select(.SignedTag==$t) | .Digest'; }
+# The role notary lists TAG in ("" when it does not).
+notary_role() { notary_cli list "$g" | awk -v t="$1" '$1 == t {print $4}'; }
 digest_of() { echo "${1%% *}"; }
 # Key IDs notary lists (the repository has no role but targets/releases here).
 releases_keys() { notary_cli delegation list "$g" | grep -oE '[0-9a-f]{64}' | sort; }
@@ -26,7 +30,8 @@ read -r d3 _ <<<"$(push "$g" v3)"
 run_capture owner sign "$g:v1"
 assert_eq 0 "$RC" "owner signs v1: $ERR"
 assert_eq "$g@$d1" "$(resolve "$g:v1")" "v1 resolves"
-assert_contains "$(notary_cli list "$g")" "targets" "notary lists v1 in targets"
+assert_eq "targets" "$(notary_role v1)" "notary lists v1 in targets"
+assert_eq "${d1#sha256:}" "$(docker_digest v1)" "docker shows v1"
 
 # 2. Collaborators: jeff with openssl as the docs show, ann with dct key generate.
 make_delegation_cert jeff
@@ -74,6 +79,8 @@ run_capture owner delegation remove "$g" targets/releases ann --yes -p
 assert_eq 0 "$RC" "remove ann: $ERR"
 assert_eq "$jeff_id" "$(releases_keys)" "only jeff's key left"
 assert_eq "$g@$d2" "$(resolve "$g:v2")" "v2 still resolves"
+assert_eq "targets/releases" "$(notary_role v2)" "notary still lists v2 from releases"
+assert_eq "${d2#sha256:}" "$(docker_digest v2)" "docker still shows v2"
 
 # 7. Removing the last key removes the role, as the docs say; v2 is no longer trusted.
 run_capture owner delegation remove "$g" targets/releases "${jeff_id:0:10}" </dev/null
@@ -97,11 +104,16 @@ assert_eq "$jeff_id" "$(releases_keys)" "jeff is back"
 run_capture jeff sign "$g:v3"
 assert_eq 0 "$RC" "jeff signs v3: $ERR"
 assert_eq "$g@$d3" "$(resolve "$g:v3")" "v3 resolves"
+assert_eq "targets/releases" "$(notary_role v3)" "notary lists v3 in releases"
+assert_eq "${d3#sha256:}" "$(docker_digest v3)" "docker shows v3"
 run_capture owner delegation remove "$g" targets/releases --yes -p
 assert_eq 0 "$RC" "remove role: $ERR"
 assert_contains "$(notary_cli delegation list "$g")" "No delegations present" "whole role removed"
 run_capture resolve "$g:v3"
 assert_eq 1 "$RC" "v3 gone with the role"
+assert_eq "" "$(notary_role v3)" "notary no longer lists v3"
+assert_eq "" "$(docker_digest v3)" "docker no longer shows v3"
+assert_eq "${d1#sha256:}" "$(docker_digest v1)" "docker still shows v1 from targets"
 
 # The reverse: a delegation made with the notary CLI is read by dct.
 g2=$(new_gun walk-notary)
