@@ -395,8 +395,18 @@ bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) 
   SignedFile f = obtain(name, meta->second, "snapshot");
   Targets t = Targets::parse(std::move(f), name);
   RoleKeys keys{d->keyids, d->threshold};
-  verify_signatures(t.file, parent->delegation_keys, keys, name);
-  check_not_expired(t.file, clock_.now(), name);
+  try {
+    verify_signatures(t.file, parent->delegation_keys, keys, name);
+    check_not_expired(t.file, clock_.now(), name);
+  } catch (const Error& e) {
+    // As notary: a delegation whose file no longer meets its keys (a signer was removed) or
+    // has expired is left out, and nothing it lists is trusted. The snapshot vouched for the
+    // file, so this is the repository's own state, not a substitution. Other failures abort.
+    if (e.code() != ErrorCode::threshold_not_met && e.code() != ErrorCode::expired) throw;
+    repo.skipped[name] = e.what();
+    repo.warnings.push_back(fmt::format("role {} of {} is not used: {}", name, gun_, e.what()));
+    return false;
+  }
   cache_.store(name, t.file.raw);
   repo.paths[name] = restrict_paths(d->paths, repo.paths[parent_name]);
   repo.roles.emplace(name, std::move(t));
