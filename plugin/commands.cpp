@@ -14,6 +14,8 @@ Command init_command();
 Command publish_command();
 Command revoke_command();
 Command key_rotate_command();
+Command pin_command();
+Command build_command();
 Command key_generate_command();
 Command key_import_command();
 Command key_list_command();
@@ -37,6 +39,8 @@ const std::vector<Command>& all_commands() {
       key_import_command(),
       key_list_command(),
       key_rotate_command(),
+      pin_command(),
+      build_command(),
       delegation_add_command(),
       delegation_list_command(),
       delegation_remove_command(),
