@@ -7,7 +7,13 @@ SigningKeys::SigningKeys(const std::filesystem::path& trust_dir,
     : store_(trust_dir), passphrases_(passphrases) {}
 
 bool SigningKeys::has(const std::string& canonical_id) {
-  return created_.count(canonical_id) || store_.has(canonical_id);
+  if (created_.count(canonical_id)) return true;
+  // Asked once per staged change: list the store once, not for every question.
+  if (!held_) {
+    held_.emplace();
+    for (const auto& k : store_.list()) held_->insert(k.id);
+  }
+  return held_->count(canonical_id) > 0;
 }
 
 const trust::PrivateKey& SigningKeys::get(const std::string& canonical_id, const std::string&) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ class SigningKeys final : public trust::KeyProvider {
   trust::KeyStore store_;
   trust::PassphraseRetriever& passphrases_;
   std::map<std::string, trust::PrivateKey> created_;
+  std::optional<std::set<std::string>> held_;  // IDs in the store, listed once per run
 };
 
 }  // namespace dct::plugin
