@@ -130,9 +130,15 @@ OpenedRepository open_for_edit(RepositoryClient& client, SigningKeys& keys,
 
 namespace {
 
+bool covers(const trust::RepoEditor& editor, const std::vector<std::string>& roles) {
+  for (const auto& r : roles)
+    if (!editor.editable_now(r)) return false;
+  return true;
+}
+
 PublishReport publish(RepositoryClient& client, SigningKeys& keys, const EditOptions& options,
-                      const std::function<void(trust::RepoEditor&)>* edit,
-                      const Progress& progress) {
+                      const std::function<void(trust::RepoEditor&)>* edit, const Progress& progress,
+                      std::optional<OpenedRepository> first) {
   const std::string gun = client.gun();
   auto changelist = trust::Changelist::for_repository(client.trust_dir(), gun);
   PublishReport report;
@@ -143,9 +149,12 @@ PublishReport publish(RepositoryClient& client, SigningKeys& keys, const EditOpt
       progress(fmt::format("WARNING: skipping a damaged change file: {}", s));
     EditOptions open_options = options;
     for (auto& r : roles_to_load(changes)) open_options.roles.push_back(r);
-    OpenedRepository opened = open_for_edit(client, keys, open_options);
+    const bool reuse = attempt == 0 && first && covers(first->editor, open_options.roles);
+    OpenedRepository opened = reuse ? std::move(*first) : open_for_edit(client, keys, open_options);
+    first.reset();
     report.created = report.created || opened.created;
-    for (const auto& w : opened.warnings) progress("WARNING: " + w);
+    if (!reuse)
+      for (const auto& w : opened.warnings) progress("WARNING: " + w);
     for (const auto& c : changes) opened.editor.apply(c, keys);
     if (edit) (*edit)(opened.editor);
     report.changes = changes.size();
@@ -202,10 +211,11 @@ PublishReport publish(RepositoryClient& client, SigningKeys& keys, const EditOpt
                       : e.hint());
     }
     if (!applied.empty()) changelist.remove(applied);
-    // The root just published is ours and verified: trusting it now spares the next command
-    // a rotation walk (notary leaves its cache as it was).
-    for (const auto& f : upload)
-      if (f.role == "root") client.cache().store("root", f.data);
+    // What was just published is ours and was accepted: caching it spares the next command
+    // downloads and, for a new root, a rotation walk (notary leaves its cache as it was). The
+    // targets files and snapshot are still checked against the server's snapshot and
+    // timestamp whenever they are read.
+    for (const auto& f : upload) client.cache().store(f.role, f.data);
     return report;
   }
 }
@@ -213,14 +223,15 @@ PublishReport publish(RepositoryClient& client, SigningKeys& keys, const EditOpt
 }  // namespace
 
 PublishReport publish_changes(RepositoryClient& client, SigningKeys& keys,
-                              const EditOptions& options, const Progress& progress) {
-  return publish(client, keys, options, nullptr, progress);
+                              const EditOptions& options, const Progress& progress,
+                              std::optional<OpenedRepository> opened) {
+  return publish(client, keys, options, nullptr, progress, std::move(opened));
 }
 
 PublishReport publish_edit(RepositoryClient& client, SigningKeys& keys, const EditOptions& options,
                            const std::function<void(trust::RepoEditor&)>& edit,
                            const Progress& progress) {
-  return publish(client, keys, options, &edit, progress);
+  return publish(client, keys, options, &edit, progress, std::nullopt);
 }
 
 }  // namespace dct::plugin

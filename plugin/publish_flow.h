@@ -47,8 +47,11 @@ using Progress = std::function<void(const std::string&)>;
 // Applies the staged changes of the changelist, signs and publishes. On success the applied
 // change files are removed. A publish refused because the
 // trust data moved on (someone else published) is re-done once on fresh data.
+// `opened`, when given, is trust data this run has just opened and verified: the first attempt
+// uses it (its warnings were shown already) if every role the changes touch is loaded in it.
 PublishReport publish_changes(RepositoryClient& client, SigningKeys& keys,
-                              const EditOptions& options, const Progress& progress);
+                              const EditOptions& options, const Progress& progress,
+                              std::optional<OpenedRepository> opened = std::nullopt);
 
 // Publishes an edit made in memory (key rotation), without the changelist: `edit` is applied to
 // freshly opened trust data, and again on fresh data after a conflict.

@@ -157,12 +157,12 @@ SignPlan prepare_sign(RepositoryClient& client, SigningKeys& keys, const SignOpt
   plan.choice = choose_roles(opened.editor, keys, plan.ref.tag, options.roles);
   for (const auto& w : opened.warnings) plan.choice.warnings.push_back(w);
   for (const auto& role : plan.choice.roles) unlock(opened.editor, keys, role);
-  if (!opened.editor.snapshot_signed_locally(keys)) return plan;
-  unlock(opened.editor, keys, "snapshot");
+  if (opened.editor.snapshot_signed_locally(keys)) unlock(opened.editor, keys, "snapshot");
+  plan.opened = std::move(opened);
   return plan;
 }
 
-PublishReport sign_and_publish(RepositoryClient& client, SigningKeys& keys, const SignPlan& plan,
+PublishReport sign_and_publish(RepositoryClient& client, SigningKeys& keys, SignPlan& plan,
                                const registry::Manifest& manifest, const SignOptions& options,
                                const Progress& progress) {
   auto changelist = trust::Changelist::for_repository(client.trust_dir(), client.gun());
@@ -174,7 +174,9 @@ PublishReport sign_and_publish(RepositoryClient& client, SigningKeys& keys, cons
   EditOptions edit;
   edit.server_managed_snapshot = options.server_managed_snapshot;
   edit.roles = plan.choice.roles;
-  return publish_changes(client, keys, edit, progress);
+  std::optional<OpenedRepository> opened = std::move(plan.opened);
+  plan.opened.reset();
+  return publish_changes(client, keys, edit, progress, std::move(opened));
 }
 
 }  // namespace dct::plugin

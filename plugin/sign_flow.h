@@ -41,6 +41,7 @@ struct SignPlan {
   registry::Reference ref;
   RoleChoice choice;
   bool new_repository = false;
+  std::optional<OpenedRepository> opened;  // the verified trust data the choice was made on
 };
 
 // Everything that can be checked before an image is pushed: the reference, the notary server,
@@ -48,7 +49,8 @@ struct SignPlan {
 SignPlan prepare_sign(RepositoryClient& client, SigningKeys& keys, const SignOptions& options);
 
 // Stages the tag's signature into the chosen roles and publishes.
-PublishReport sign_and_publish(RepositoryClient& client, SigningKeys& keys, const SignPlan& plan,
+// The plan's opened trust data is used up (moved into the publish).
+PublishReport sign_and_publish(RepositoryClient& client, SigningKeys& keys, SignPlan& plan,
                                const registry::Manifest& manifest, const SignOptions& options,
                                const Progress& progress);
 

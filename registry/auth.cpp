@@ -152,38 +152,49 @@ Response Authorizer::perform(Request request, const std::string& scope) {
 std::vector<Response> Authorizer::perform_all(std::vector<Request> requests,
                                               const std::string& scope) {
   if (requests.empty()) return {};
-  Response failure;
-  if (!ensure_challenges(failure)) return std::vector<Response>(requests.size(), failure);
-
+  // No /v2/ ping first: the requests go out as they are, and a 401 brings the challenge
+  // (one round trip less per server when no authentication is needed). After a 401 the
+  // challenge is read again and the token fetched anew, once for requests that were sent
+  // with an Authorization header (twice when the first try had none).
+  bool known = false;
   std::optional<std::string> header;
   {
     std::lock_guard lock(mutex_);
-    header = authorization_locked(scope);
+    known = pinged_;
+    if (known) header = authorization_locked(scope);
   }
   for (auto& r : requests) apply(r, header);
   std::vector<Response> out = transport_.perform_all(requests);
-
-  std::vector<std::size_t> again;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out[i].completed() && out[i].status == 401) again.push_back(i);
-  }
-  if (again.empty()) return out;
-
-  {
+  bool answered = false;
+  for (const auto& r : out) answered = answered || r.completed();
+  if (answered && !known) {
     std::lock_guard lock(mutex_);
-    auto fresh = parse_www_authenticate(out[again.front()].headers.get_all("WWW-Authenticate"));
-    if (!fresh.empty()) challenges_ = std::move(fresh);
-    tokens_.clear();
-    header = authorization_locked(scope);
+    pinged_ = true;
   }
-  std::vector<Request> retry;
-  retry.reserve(again.size());
-  for (std::size_t i : again) {
-    retry.push_back(std::move(requests[i]));
-    apply(retry.back(), header);
+
+  for (int retries = known ? 1 : 2; retries > 0; --retries) {
+    std::vector<std::size_t> again;
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (out[i].completed() && out[i].status == 401) again.push_back(i);
+    if (again.empty()) break;
+    const std::optional<std::string> sent = header;
+    {
+      std::lock_guard lock(mutex_);
+      auto fresh = parse_www_authenticate(out[again.front()].headers.get_all("WWW-Authenticate"));
+      if (!fresh.empty()) challenges_ = std::move(fresh);
+      tokens_.clear();
+      header = authorization_locked(scope);
+    }
+    if (!header && !sent) break;  // nothing to answer the challenge with
+    std::vector<Request> retry;
+    retry.reserve(again.size());
+    for (std::size_t i : again) {
+      retry.push_back(requests[i]);
+      apply(retry.back(), header);
+    }
+    std::vector<Response> second = transport_.perform_all(retry);
+    for (std::size_t k = 0; k < again.size(); ++k) out[again[k]] = std::move(second[k]);
   }
-  std::vector<Response> second = transport_.perform_all(retry);
-  for (std::size_t k = 0; k < again.size(); ++k) out[again[k]] = std::move(second[k]);
   return out;
 }
 

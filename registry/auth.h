@@ -58,7 +58,8 @@ class Authorizer {
   const TlsOptions& tls() const noexcept { return options_.tls; }
   Transport& transport() noexcept { return transport_; }
 
-  // GET <base>/v2/ and remember the challenges. perform() pings once by itself when needed.
+  // GET <base>/v2/ and remember the challenges. perform() does not ping: its first 401
+  // brings the challenge.
   PingResult ping();
 
   // The Authorization header value for `scope`, or nullopt when none is needed.

@@ -45,7 +45,8 @@ static void make_private_dirs(const fs::path& dir) {
                 fmt::format("cannot create directory {}: {}", dir.string(), std::strerror(errno)));
 }
 
-void write_file_atomic(const fs::path& path, const std::string& bytes, unsigned mode) {
+void write_file_atomic(const fs::path& path, const std::string& bytes, unsigned mode,
+                       Durability durability) {
   make_private_dirs(path.parent_path());
   std::random_device rd;
   fs::path tmp = path;
@@ -67,7 +68,7 @@ void write_file_atomic(const fs::path& path, const std::string& bytes, unsigned 
     }
     off += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((durability == Durability::synced && ::fsync(fd) != 0) || ::close(fd) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     throw Error(ErrorCode::io_failure,
@@ -119,7 +120,8 @@ std::optional<std::string> FileMetadataCache::load(const std::string& role, std:
 void FileMetadataCache::store(const std::string& role, const std::string& bytes) {
   const auto path = path_for(role);
   if (auto current = read_file_capped(path, bytes.size()); current && *current == bytes) return;
-  write_file_atomic(path, bytes);
+  // The root is the anchor of trust on first use: losing it would mean trusting anew.
+  write_file_atomic(path, bytes, 0600, role == "root" ? Durability::synced : Durability::unsynced);
 }
 
 void FileMetadataCache::remove(const std::string& role) {

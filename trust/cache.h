@@ -42,12 +42,19 @@ class MemoryMetadataCache final : public MetadataCache {
 
 // Path of a repository's directory below <trust_dir>/tuf. The GUN is validated first so that
 // it can never escape that directory (no "..", no absolute paths, no empty segments).
-std::filesystem::path repository_dir(const std::filesystem::path& trust_dir, const std::string& gun);
+std::filesystem::path repository_dir(const std::filesystem::path& trust_dir,
+                                     const std::string& gun);
 bool is_safe_gun(const std::string& gun);
+
+// Whether a write waits for the data to reach the disk before it is renamed into place.
+// Keys, staged changes and trusted roots must survive a crash; other cached metadata is
+// verified on every read and fetched again when damaged, so it need not wait.
+enum class Durability { synced, unsynced };
 
 // Writes a file atomically with the given mode, creating parent directories with 0700.
 void write_file_atomic(const std::filesystem::path& path, const std::string& bytes,
-                       unsigned mode = 0600);
-std::optional<std::string> read_file_capped(const std::filesystem::path& path, std::size_t max_size);
+                       unsigned mode = 0600, Durability durability = Durability::synced);
+std::optional<std::string> read_file_capped(const std::filesystem::path& path,
+                                            std::size_t max_size);
 
 }  // namespace dct::trust

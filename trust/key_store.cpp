@@ -173,6 +173,26 @@ std::vector<KeyEntry> KeyStore::list(std::vector<std::string>* warnings) const {
 
 std::optional<KeyEntry> KeyStore::find(const std::string& id) const {
   if (id.empty()) return std::nullopt;
+  // notary 0.7's file, private/<id>.key, wins over any other: look there before listing.
+  if (id.find('/') == std::string::npos && id != "." && id != "..") {
+    const fs::path path = dir_ / (id + ".key");
+    std::error_code ec;
+    std::string why;
+    if (fs::is_regular_file(fs::symlink_status(path, ec)) && !ec) {
+      if (auto text = read_key_text(path, why)) {
+        if (const auto info = key_file_info(text->view())) {
+          KeyEntry entry;
+          entry.id = id;
+          entry.role = info->role;
+          entry.gun = info->gun;
+          entry.path = path;
+          entry.encrypted = info->encrypted;
+          entry.location_label = dir_.string();
+          return entry;
+        }
+      }
+    }
+  }
   for (auto& entry : list())
     if (entry.id == id) return std::move(entry);
   return std::nullopt;

@@ -3,6 +3,9 @@
 #include <openssl/ecdsa.h>
 #include <openssl/rsa.h>
 
+#include <mutex>
+#include <unordered_map>
+
 #include "trust/canonical_json.h"
 #include "trust/encoding.h"
 #include "trust/errors.h"
@@ -114,19 +117,40 @@ nlohmann::json PublicKey::to_json() const {
 
 std::string PublicKey::id() const { return to_hex(sha256(canonical_json(to_json()))); }
 
-std::string PublicKey::canonical_id() const {
-  if (!is_certificate()) return id();
+namespace {
+
+std::string certificate_key_id(const PublicKey& pub) {
   // utils.LoadCertFromPEM: the first "CERTIFICATE" block without headers that parses.
-  std::string_view rest = public_bytes;
+  std::string_view rest = pub.public_bytes;
   while (auto block = pem_decode(rest, &rest)) {
     if (block->type != "CERTIFICATE" || !block->headers.empty()) continue;
     auto key = certificate_key(parse_certificate(block->bytes));
     if (!key) continue;
     auto spki = marshal_pkix_public_key(key.get());
     if (!spki) break;
-    return PublicKey{type == "ecdsa-x509" ? "ecdsa" : "rsa", std::move(*spki)}.id();
+    return PublicKey{pub.type == "ecdsa-x509" ? "ecdsa" : "rsa", std::move(*spki)}.id();
   }
-  return id();
+  return pub.id();
+}
+
+}  // namespace
+
+std::string PublicKey::canonical_id() const {
+  if (!is_certificate()) return id();
+  // Parsing the certificate is the costly part, and a publish asks for the same few keys'
+  // IDs once per staged change.
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::string> known;
+  std::string cache_key = type + '\n' + public_bytes;
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = known.find(cache_key); it != known.end()) return it->second;
+  }
+  std::string out = certificate_key_id(*this);
+  std::lock_guard lock(mutex);
+  if (known.size() > 4096) known.clear();
+  known.emplace(std::move(cache_key), out);
+  return out;
 }
 
 std::string normalize_signature_method(std::string_view method) {

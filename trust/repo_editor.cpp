@@ -263,12 +263,17 @@ void RepoEditor::require_signable(const std::string& role, KeyProvider& keys,
                           why, role, short_ids(signers(role).canonical_ids())));
 }
 
+bool RepoEditor::editable_now(const std::string& role) const {
+  if (roles_.count(role)) return true;
+  return !(snapshot_ && snapshot_->meta.count(role) && !deleted_.count(role));
+}
+
 void RepoEditor::ensure_loaded(const std::string& role) {
   if (roles_.count(role)) return;
   if (!has_role(role))
     throw Error(ErrorCode::invalid_role_name,
                 fmt::format("role {} does not exist in {}", role, gun_));
-  if (snapshot_ && snapshot_->meta.count(role) && !deleted_.count(role))
+  if (!editable_now(role))
     throw Error(ErrorCode::internal, fmt::format("role {} was not loaded before editing", role));
   // Declared by its parent but never signed into: it starts empty.
   EditableTargets t;

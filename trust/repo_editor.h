@@ -90,6 +90,8 @@ class RepoEditor {
 
   // True when the role is loaded or declared by a loaded parent.
   bool has_role(const std::string& role) const;
+  // True when changes to the role can be applied: it is loaded, or has no file yet.
+  bool editable_now(const std::string& role) const;
   const EditableTargets* role(const std::string& name) const;
   // Declared delegations of a loaded role.
   std::vector<DelegationRole> delegations_of(const std::string& role) const;

@@ -42,7 +42,8 @@ const Targets* TrustedRepository::role(const std::string& name) const {
   return it == roles.end() ? nullptr : &it->second;
 }
 
-bool TrustedRepository::path_allowed(const std::string& role_name, const std::string& target) const {
+bool TrustedRepository::path_allowed(const std::string& role_name,
+                                     const std::string& target) const {
   auto it = paths.find(role_name);
   if (it == paths.end()) return false;
   for (const auto& p : it->second)
@@ -57,8 +58,8 @@ void throw_fetch_error(const FetchResult& r, const std::string& what, const std:
       break;
     case S::not_found:
       throw Error(ErrorCode::metadata_not_found,
-                  fmt::format("trust data for {} is incomplete on the server: {} was not found", gun,
-                              what));
+                  fmt::format("trust data for {} is incomplete on the server: {} was not found",
+                              gun, what));
     case S::too_large:
       throw Error(ErrorCode::oversized,
                   fmt::format("{} of {} is larger than allowed; reading stopped at the limit{}",
@@ -79,7 +80,10 @@ void throw_fetch_error(const FetchResult& r, const std::string& what, const std:
 
 Updater::Updater(std::string gun, MetadataFetcher& remote, MetadataCache& cache, const Clock& clock,
                  TrustPinning pinning)
-    : gun_(std::move(gun)), remote_(remote), cache_(cache), clock_(clock),
+    : gun_(std::move(gun)),
+      remote_(remote),
+      cache_(cache),
+      clock_(clock),
       pinning_(std::move(pinning)) {}
 
 TrustedRepository Updater::update(const UpdateOptions& options) {
@@ -123,7 +127,10 @@ TrustedRepository Updater::attempt(const UpdateOptions& options, bool after_root
 
   std::optional<Root> trusted = load_cached_root(repo.warnings);
   const bool need_root = !trusted || trusted->file.expires <= now;
-  const bool cold = !trusted || !cache_.load("timestamp", kMaxTimestampSize);
+  // Cold: nothing cached beyond the root (a publish of ours caches its snapshot, not the
+  // server's timestamp). Then everything is asked for at once instead of link by link.
+  const bool cold = !trusted || (!cache_.load("timestamp", kMaxTimestampSize) &&
+                                 !cache_.load("snapshot", kMaxUnknownSize));
 
   // One round trip for everything whose name is known up front.
   std::vector<FetchRequest> requests;
@@ -190,12 +197,12 @@ TrustedRepository Updater::attempt(const UpdateOptions& options, bool after_root
       check_file_meta(root_meta, repo.root.file.raw, "root", "snapshot");
     } catch (const Error&) {
       if (after_root_refresh)
-        throw Error(ErrorCode::hash_mismatch,
-                    fmt::format("the snapshot of {} lists a root that the server does not serve",
-                                gun_));
-      throw Error(ErrorCode::hash_mismatch,
-                  fmt::format("the snapshot of {} lists a root different from the trusted one",
-                              gun_));
+        throw Error(
+            ErrorCode::hash_mismatch,
+            fmt::format("the snapshot of {} lists a root that the server does not serve", gun_));
+      throw Error(
+          ErrorCode::hash_mismatch,
+          fmt::format("the snapshot of {} lists a root different from the trusted one", gun_));
     }
   }
 
@@ -248,8 +255,8 @@ Root Updater::walk_root_chain(const Root& trusted, Root newest) {
   constexpr long long kMaxRootHops = 1024;
   if (newest.file.version - trusted.file.version > kMaxRootHops)
     throw Error(ErrorCode::root_rotation_failed,
-                fmt::format("root of {} jumps from version {} to {}, more than {} rotations",
-                            gun_, trusted.file.version, newest.file.version, kMaxRootHops));
+                fmt::format("root of {} jumps from version {} to {}, more than {} rotations", gun_,
+                            trusted.file.version, newest.file.version, kMaxRootHops));
   std::vector<FetchRequest> requests;
   for (long long v = trusted.file.version + 1; v < newest.file.version; ++v)
     requests.push_back({fmt::format("{}.root.json", v), kMaxRootSize});
@@ -260,8 +267,8 @@ Root Updater::walk_root_chain(const Root& trusted, Root newest) {
   for (size_t i = 0; i < results.size(); ++i) {
     long long v = trusted.file.version + 1 + static_cast<long long>(i);
     if (!results[i].ok()) throw_fetch_error(results[i], fmt::format("{}.root.json", v), gun_);
-    Root r = Root::parse(SignedFile::parse(std::move(results[i].body),
-                                           fmt::format("root version {}", v)));
+    Root r = Root::parse(
+        SignedFile::parse(std::move(results[i].body), fmt::format("root version {}", v)));
     if (r.file.version != v)
       throw Error(ErrorCode::root_rotation_failed,
                   fmt::format("{}.root.json of {} holds version {}", v, gun_, r.file.version));
@@ -280,8 +287,8 @@ bool Updater::refresh_root(const Root& current) {
   if (candidate.file.version <= current.file.version) return false;
   Root next = walk_root_chain(current, std::move(candidate));
   cache_.store("root", next.file.raw);
-  pending_warnings_.push_back(fmt::format("the root of {} was rotated to version {}", gun_,
-                                          next.file.version));
+  pending_warnings_.push_back(
+      fmt::format("the root of {} was rotated to version {}", gun_, next.file.version));
   return true;
 }
 
@@ -312,8 +319,7 @@ std::optional<long long> Updater::cached_version(const std::string& role, std::s
 
 void Updater::discard_cache(const std::string& role, const std::string& why) {
   cache_.remove(role);
-  pending_warnings_.push_back(
-      fmt::format("cached {} of {} was discarded: {}", role, gun_, why));
+  pending_warnings_.push_back(fmt::format("cached {} of {} was discarded: {}", role, gun_, why));
 }
 
 // Returns the bytes of `role` matching `expected`: from the cache when it matches, else from
@@ -385,11 +391,11 @@ bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) 
   if (static_cast<int>(d->keyids.size()) < d->threshold) {
     // A role left without keys (notary keeps it after its last key is removed) can no longer
     // vouch for anything; its old signatures are ignored rather than trusted.
-    repo.skipped[name] = fmt::format("it has {} key{}, fewer than its threshold of {}",
-                                     d->keyids.size(), d->keyids.size() == 1 ? "" : "s",
-                                     d->threshold);
-    repo.warnings.push_back(fmt::format("role {} of {} is not usable: {}", name, gun_,
-                                        repo.skipped[name]));
+    repo.skipped[name] =
+        fmt::format("it has {} key{}, fewer than its threshold of {}", d->keyids.size(),
+                    d->keyids.size() == 1 ? "" : "s", d->threshold);
+    repo.warnings.push_back(
+        fmt::format("role {} of {} is not usable: {}", name, gun_, repo.skipped[name]));
     return false;
   }
   SignedFile f = obtain(name, meta->second, "snapshot");
