@@ -30,7 +30,12 @@ results_line() {  # VERDICT OBSERVED
 first_error() {
   local line
   line=$(printf '%s\n' "$ERR" | grep -v '^waiting for another' | grep -v '^WARNING' | head -1)
-  ((${#line} > 90)) && line="${line:0:87}..."
+  # Which server the failure came from is in the case's name.
+  line=$(sed -E 's/^notary server [^ ]+ \(from [^)]*\): //' <<<"$line")
+  # A long message's closing remark in parentheses (what was kept...) goes first.
+  if ((${#line} > 110)) && [[ $line == *")" ]]; then line=${line%% (*}; fi
+  # The start says what was being done, the end usually why it failed: keep both.
+  ((${#line} > 110)) && line="${line:0:50} ... ${line: -55}"
   printf '%s' "$line"
 }
 # 'exit N, "first error words"' from the last run_capture.
