@@ -85,7 +85,7 @@ decrypts() {
   local f=$1 body
   body=$(sed '/^[A-Za-z_-]*: /d' "$f")
   local p
-  for p in "$NOTARY_ROOT_PASSPHRASE" "$NOTARY_TARGETS_PASSPHRASE"; do
+  for p in "$NOTARY_TARGETS_PASSPHRASE" "$NOTARY_ROOT_PASSPHRASE"; do
     if printf '%s\n' "$body" | openssl pkey -passin "pass:$p" -noout 2>/dev/null; then return 0; fi
   done
   return 1
