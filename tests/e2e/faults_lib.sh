@@ -30,6 +30,8 @@ results_line() {  # VERDICT OBSERVED
 first_error() {
   local line
   line=$(printf '%s\n' "$ERR" | grep -v '^waiting for another' | grep -v '^WARNING' | head -1)
+  # Paths of this run's scratch space say nothing to a reader of the results.
+  line=${line//"$E2E_TMP/"/}
   # Which server the failure came from is in the case's name.
   line=$(sed -E 's/^notary server [^ ]+ \(from [^)]*\): //' <<<"$line")
   # A long message's closing remark in parentheses (what was kept...) goes first.

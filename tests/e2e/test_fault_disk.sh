@@ -53,6 +53,7 @@ else
   first=$(observed_run)
   failed_clearly "full sign"
   assert_contains "$ERR" "No space left on device" "full sign: the cause is named"
+  assert_contains "$ERR" "free some space" "full sign: what to do is said"
   assert_not_contains "$(server_tags "$g")" "v1" "full sign: v1 not published"
   assert_eq "v2 " "$(staged_tags "$full" "$g")" "full sign: the earlier staged change is kept"
   assert_eq "$before" "$(keys_sum "$full")" "full sign: keys unchanged"
@@ -65,10 +66,28 @@ else
   first=$(observed_run)
   failed_clearly "full key generate"
   assert_contains "$ERR" "No space left on device" "full key generate: the cause is named"
+  assert_contains "$ERR" "free some space" "full key generate: what to do is said"
   assert_eq "$before" "$(keys_sum "$full")" "full key generate: no partial key file"
   assert_eq 0 "$(find "$certs" -name 'fullkey*' | wc -l)" "full key generate: no certificate for a key not kept"
   assert_eq "" "$(find "$full" -name '*.tmp-*')" "full key generate: no temp files left"
   case_end "$first; key store unchanged"
+
+  case_begin disk "full disk: init of a new repository"
+  g2=$(new_gun disk-init)
+  keys_before=$(find "$full/private" -name '*.key' | sort)
+  run_capture dfull init "$g2"
+  first=$(observed_run)
+  failed_clearly "full init"
+  assert_contains "$ERR" "No space left on device" "full init: the cause is named"
+  assert_contains "$ERR" "free some space" "full init: what to do is said"
+  assert_eq "" "$(server_tags "$g2")" "full init: nothing published"
+  bad_keys=0
+  while IFS= read -r f; do decrypts "$f" || bad_keys=$((bad_keys + 1)); done \
+    < <(find "$full/private" -name '*.key')
+  assert_eq 0 "$bad_keys" "full init: every key file left decrypts"
+  assert_eq "" "$(find "$full" -name '*.tmp-*')" "full init: no temp files left"
+  new_keys=$(comm -13 <(echo "$keys_before") <(find "$full/private" -name '*.key' | sort) | wc -l)
+  case_end "$first; $new_keys new key files, all decrypt"
 
   case_begin disk "full disk: resolve"
   run_capture "$DCT_BIN" sign "$g:v4" --trust-dir "$DCT_TRUST"
@@ -81,6 +100,7 @@ else
   else
     failed_clearly "full resolve"
     assert_contains "$ERR" "No space left on device" "full resolve: the cause is named"
+    assert_contains "$ERR" "free some space" "full resolve: what to do is said"
   fi
   assert_eq "" "$(find "$full" -name '*.tmp-*')" "full resolve: no temp files left"
   case_end "$first"
@@ -96,6 +116,8 @@ else
     first="exit 0, published; warned \"$(grep -m1 -o 'could not.*' <<<"$OUT$ERR" | cut -c1-60)\""
   else
     failed_clearly "full publish"
+    assert_contains "$ERR" "No space left on device" "full publish: the cause is named"
+    assert_contains "$ERR" "free some space" "full publish: what to do is said"
     assert_not_contains "$on_server" "v2" "full publish failed: so v2 must not be on the server"
     assert_eq "v2 " "$staged" "full publish failed: v2 still staged"
   fi
@@ -108,9 +130,11 @@ else
   assert_eq 0 "$RC" "sign with room again ($ERR)"
   run_capture dfull key generate fullkey --dir "$certs"
   assert_eq 0 "$RC" "key generate with room again ($ERR)"
+  run_capture dfull init "$g2"
+  assert_eq 0 "$RC" "init with room again ($ERR)"
   assert_contains "$(server_tags "$g")" "v1 v2" "v1 and v2 published"
   assert_eq "" "$(staged_tags "$full" "$g")" "nothing left staged"
-  case_end "$first; key generate exit $RC"
+  case_end "$first; key generate and init exit 0: $([[ $E2E_FAILURES == "$CASE_FAILS" ]] && echo yes || echo no)"
 fi
 
 # ---- read-only trust dir ----
@@ -142,6 +166,7 @@ else
     first=$(observed_run)
     failed_clearly "ro $name"
     assert_contains "$ERR" "Read-only file system" "ro $name: the cause is named"
+    assert_contains "$ERR" "must be writable" "ro $name: what to do is said"
     assert_eq "$sum0" "$(tree_sum "$src")" "ro $name: trust dir unchanged"
     assert_eq "v3 " "$(staged_tags "$ro" "$g")" "ro $name: the staged change is kept"
     assert_not_contains "$(server_tags "$g")" "v3" "ro $name: nothing published"
@@ -162,6 +187,7 @@ else
   else
     failed_clearly "ro resolve"
     assert_contains "$ERR" "Read-only file system" "ro resolve: the cause is named"
+    assert_contains "$ERR" "must be writable" "ro resolve: what to do is said"
   fi
   assert_eq "$sum0" "$(tree_sum "$src")" "ro resolve: trust dir unchanged"
   case_end "status exit $st; resolve $first"
