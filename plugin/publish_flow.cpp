@@ -78,7 +78,12 @@ OpenedRepository initialize(RepositoryClient& client, SigningKeys& keys, bool se
   init.timestamp = timestamp;
   std::vector<trust::RepoFile> created;
   RepoEditor editor = RepoEditor::initialize(gun, init, targets, snapshot, now, &created);
-  for (const auto& f : created) client.cache().store(f.role, f.bytes);
+  // Root last: a cached root is what marks the repository as initialized here, so a run
+  // killed part way leaves either everything or nothing that open_unpublished would read.
+  for (const auto& f : created)
+    if (f.role != "root") client.cache().store(f.role, f.bytes);
+  for (const auto& f : created)
+    if (f.role == "root") client.cache().store(f.role, f.bytes);
   return OpenedRepository{std::move(editor), true, false, {}};
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # dct killed with SIGKILL at random moments, many times, during `dct publish` (with many staged
-# changes), `dct key generate` and `dct key import`. After every kill: each staged change is
+# changes), `dct key generate`, `dct key import` and `dct init` (which makes a repository's keys). After every kill: each staged change is
 # still staged or on the server (never neither), every key file decrypts, a certificate never
 # outlives its key, leftovers of interrupted writes break nothing (dct and notary still read
 # the trust dir without complaint), and the next command succeeds.
@@ -12,6 +12,7 @@ seed=${DCT_KILL_SEED:-$$}
 RANDOM=$seed
 echo "kill moments from seed $seed"
 ROUNDS=${DCT_KILL_ROUNDS:-12}
+KEY_ROUNDS=$((ROUNDS * 4 / 3))
 
 ms_now() { date +%s%3N; }
 # killed_run MAX_VAR ARGS...: dct in the background, SIGKILLed after a random MAX/10..MAX ms
@@ -110,12 +111,12 @@ assert_eq "" "$BROKEN" "keys after the publish kills"
 case_end "$hits of $ROUNDS runs killed mid-way (kills up to ${publish_ms} ms in); $lost changes lost, $damaged damaged changelists, $(leftovers) temp files left; next publish exit $next"
 
 # ---- key generate ----
-case_begin kill "SIGKILL during key generate, $((ROUNDS * 2)) times"
+case_begin kill "SIGKILL during key generate, $KEY_ROUNDS times"
 certs=$E2E_TMP/certs
 mkdir -p "$certs"
 timed gen_ms key generate warmup --dir "$certs"
 hits=0 orphans=0 bad=0
-for ((r = 1; r <= ROUNDS * 2; r++)); do
+for ((r = 1; r <= KEY_ROUNDS; r++)); do
   killed_run gen_ms key generate "gen$r" --dir "$certs"
   hits=$((hits + KILLED))
   check_keys
@@ -131,16 +132,16 @@ for ((r = 1; r <= ROUNDS * 2; r++)); do
   run_capture dct key generate "gen$r-again" --dir "$certs"
   assert_eq 0 "$RC" "generate round $r: the next key generate ($ERR)"
 done
-case_end "$hits of $((ROUNDS * 2)) runs killed mid-way (kills up to ${gen_ms} ms in); $orphans certificates without their key, $bad unreadable key stores, $(leftovers) temp files left; every next generate exit 0: $([[ $E2E_FAILURES == "$CASE_FAILS" ]] && echo yes || echo no)"
+case_end "$hits of $KEY_ROUNDS runs killed mid-way (kills up to ${gen_ms} ms in); $orphans certificates without their key, $bad unreadable key stores, $(leftovers) temp files left; every next generate exit 0: $([[ $E2E_FAILURES == "$CASE_FAILS" ]] && echo yes || echo no)"
 
 # ---- key import ----
-case_begin kill "SIGKILL during key import, $((ROUNDS * 2)) times"
+case_begin kill "SIGKILL during key import, $KEY_ROUNDS times"
 keys=$E2E_TMP/keys
 mkdir -p "$keys"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$keys/warmup.pem" 2>/dev/null
 timed imp_ms key import "$keys/warmup.pem" --role user
 hits=0 bad=0 partial=0
-for ((r = 1; r <= ROUNDS * 2; r++)); do
+for ((r = 1; r <= KEY_ROUNDS; r++)); do
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$keys/k$r.pem" 2>/dev/null
   before=$(find "$DCT_TRUST/private" -name '*.key' | wc -l)
   killed_run imp_ms key import "$keys/k$r.pem" --role user
@@ -154,6 +155,26 @@ for ((r = 1; r <= ROUNDS * 2; r++)); do
   assert_eq $((before + 1)) "$(find "$DCT_TRUST/private" -name '*.key' | wc -l)" \
     "import round $r: exactly one key file for the key"
 done
-case_end "$hits of $((ROUNDS * 2)) runs killed mid-way (kills up to ${imp_ms} ms in); $bad unreadable key stores, $partial wrong key counts, $(leftovers) temp files left; every next import exit 0: $([[ $E2E_FAILURES == "$CASE_FAILS" ]] && echo yes || echo no)"
+case_end "$hits of $KEY_ROUNDS runs killed mid-way (kills up to ${imp_ms} ms in); $bad unreadable key stores, $partial wrong key counts, $(leftovers) temp files left; every next import exit 0: $([[ $E2E_FAILURES == "$CASE_FAILS" ]] && echo yes || echo no)"
+
+# ---- init: the keys of a new repository are made ----
+case_begin kill "SIGKILL during init of a new repository, $ROUNDS times"
+timed init_ms init "$(new_gun kill-init)"
+hits=0 bad=0
+for ((r = 1; r <= ROUNDS; r++)); do
+  gi=$(new_gun kill-init)
+  killed_run init_ms init "$gi"
+  hits=$((hits + KILLED))
+  check_keys
+  [[ -n $BROKEN ]] && { bad=$((bad + 1)); fail "init round $r:$BROKEN"; }
+  run_capture dct init "$gi"
+  assert_eq 0 "$RC" "init round $r: the next init ($ERR)"
+  run_capture notary_at "$E2E_TMP/probe-init-$r" list "$gi"
+  assert_eq 0 "$RC" "init round $r: the repository is on the server ($ERR)"
+  run_capture dct key list --format json
+  assert_eq 1 "$(jq --arg g "$gi" '[.[] | select(.role == "targets" and .gun == $g)] | length > 0' <<<"$OUT" | grep -c true)" \
+    "init round $r: its targets key is in the trust dir"
+done
+case_end "$hits of $ROUNDS runs killed mid-way (kills up to ${init_ms} ms in); $bad unreadable key stores, $(leftovers) temp files left; every next init exit 0: $([[ $E2E_FAILURES == "$CASE_FAILS" ]] && echo yes || echo no)"
 
 finish
