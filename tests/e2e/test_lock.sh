@@ -125,6 +125,24 @@ assert_contains "$(server_tags "$g")" "v6" "v6 published in the end"
 wait
 case_end "$first; staged change kept; next publish exit $RC"
 
+case_begin lock "status --reset waits for the lock too; plain status does not"
+stage v2
+hold_lock
+run_capture dct status "$g" 9>&-
+st=$RC
+assert_eq 0 "$RC" "status reads while the lock is held ($ERR)"
+assert_contains "$OUT" "v2" "status lists the staged change"
+DCT_LOCK_TIMEOUT=1 run_capture dct status "$g" --reset 9>&-
+release_lock
+first=$(observed_run)
+failed_clearly "reset while locked"
+assert_contains "$ERR" "is still working on the trust data of $g" "reset while locked: the message"
+assert_eq "v2 " "$(staged_tags "$DCT_TRUST" "$g")" "reset while locked: the change is not dropped"
+run_capture dct status "$g" --reset
+assert_eq 0 "$RC" "reset once the lock is free ($ERR)"
+assert_eq "" "$(staged_tags "$DCT_TRUST" "$g")" "reset once the lock is free: dropped"
+case_end "status exit $st while locked; --reset $first; --reset once free exit $RC"
+
 case_begin lock "a killed holder leaves no stale lock"
 stage v1
 bg f publish "$g"
