@@ -11,7 +11,7 @@ source "$(dirname "$0")/faults_lib.sh"
 mounts=()
 cleanup() {
   local m
-  for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
+  for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
   rm -rf "$E2E_TMP"
 }
 trap cleanup EXIT

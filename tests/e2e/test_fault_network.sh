@@ -11,7 +11,7 @@ PY=/usr/bin/python3
 proxy_pids=()
 cleanup() {
   local p
-  for p in "${proxy_pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${proxy_pids[@]}"; do kill "$p" 2>/dev/null || true; done
   rm -rf "$E2E_TMP"
 }
 trap cleanup EXIT
