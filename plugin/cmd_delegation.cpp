@@ -10,6 +10,7 @@
 #include "plugin/confirm.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/publish_flow.h"
+#include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
 #include "plugin/table.h"
 #include "registry/endpoints.h"
@@ -71,6 +72,7 @@ void publish_now(Context& ctx, const registry::Reference& ref) {
   RepositoryClient client(ctx.trust, ref, registry::kPushPull);
   PassphrasePrompt passphrases;
   SigningKeys keys(client.trust_dir(), passphrases);
+  const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
   *ctx.out << fmt::format("Auto-publishing changes to {}\n", ref.gun());
   try {
     publish_changes(client, keys, {}, [&](const std::string& line) { *ctx.out << line << "\n"; });
@@ -80,10 +82,13 @@ void publish_now(Context& ctx, const registry::Reference& ref) {
   *ctx.out << fmt::format("Successfully published changes for repository {}\n", ref.gun());
 }
 
-trust::Changelist changelist_for(const Context& ctx, const registry::Reference& ref) {
+std::filesystem::path trust_dir_for(const Context& ctx) {
   auto config = registry::load_notary_config(ctx.trust.notary_config);
-  auto trust_dir = registry::select_trust_dir(ctx.trust.trust_dir, &config, ctx.config_dir);
-  return trust::Changelist::for_repository(trust_dir, ref.gun());
+  return registry::select_trust_dir(ctx.trust.trust_dir, &config, ctx.config_dir);
+}
+
+trust::Changelist changelist_for(const Context& ctx, const registry::Reference& ref) {
+  return trust::Changelist::for_repository(trust_dir_for(ctx), ref.gun());
 }
 
 // ---- add ----
@@ -119,6 +124,7 @@ int run_add(Context& ctx, const AddArgs& args) {
         fmt::format("no --paths or --all-paths: unless {} already has paths, it can sign no "
                     "tag (Docker's workflow uses --all-paths)",
                     args.role));
+  const auto lock = lock_repository(ctx, trust_dir_for(ctx), ref.gun());
   auto changelist = changelist_for(ctx, ref);
   if (!ids.empty())
     changelist.add(
@@ -262,6 +268,7 @@ int run_remove(Context& ctx, const RemoveArgs& args) {
   RepositoryClient client(ctx.trust, ref, registry::kPushPull);
   PassphrasePrompt passphrases;
   SigningKeys keys(client.trust_dir(), passphrases);
+  const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
   EditOptions options;
   options.all_roles = true;
   trust::Change change;

@@ -6,6 +6,7 @@
 #include "plugin/command.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/publish_flow.h"
+#include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
 
 namespace dct::plugin {
@@ -60,6 +61,7 @@ Command key_rotate_command() {
     RepositoryClient client(ctx.trust, ref, registry::kPushPull);
     PassphrasePrompt passphrases;
     SigningKeys keys(client.trust_dir(), passphrases);
+    const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
     try {
       // Checked before a new key is made anywhere: the data verifies and the root key is here.
       OpenedRepository opened = open_for_edit(client, keys, {});

@@ -5,6 +5,7 @@
 #include "plugin/command.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/publish_flow.h"
+#include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
 
 namespace dct::plugin {
@@ -20,6 +21,7 @@ int run_publish(Context& ctx, const PublishArgs& args, bool init) {
   RepositoryClient client(ctx.trust, ref, registry::kPushPull);
   PassphrasePrompt passphrases;
   SigningKeys keys(client.trust_dir(), passphrases);
+  const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
   EditOptions options;
   options.init_if_missing = init;
   options.server_managed_snapshot = args.server_managed_snapshot;

@@ -5,6 +5,7 @@
 #include "plugin/command.h"
 #include "plugin/docker_exec.h"
 #include "plugin/passphrase_prompt.h"
+#include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
 #include "plugin/sign_flow.h"
 
@@ -45,11 +46,15 @@ Command push_command() {
     SigningKeys keys(client.trust_dir(), passphrases);
     SignOptions options{args.roles, args.server_managed_snapshot};
     SignPlan plan;
+    // Not held during the push itself, which may take long: publishing re-reads the trust data.
+    std::optional<trust::RepoLock> lock;
+    lock.emplace(lock_repository(ctx, client.trust_dir(), ref.gun()));
     try {
       plan = prepare_sign(client, keys, options);
     } catch (const Error& e) {
       rethrow_with_server(e, client.server());
     }
+    lock.reset();
     for (const auto& w : plan.choice.warnings) ctx.warn(w);
     const int rc = run_docker(ctx.invocation, {"push", ref.familiar_str()});
     if (rc != 0)
@@ -61,6 +66,7 @@ Command push_command() {
       const registry::Manifest manifest = manifests.get(ref);
       *ctx.out << fmt::format("Signing {}:{} ({}, {} bytes)\n", ref.gun(), ref.tag, manifest.digest,
                               manifest.length);
+      lock.emplace(lock_repository(ctx, client.trust_dir(), ref.gun()));
       sign_and_publish(client, keys, plan, manifest, options,
                        [&](const std::string& line) { *ctx.out << line << "\n"; });
     } catch (const Error& e) {

@@ -6,6 +6,7 @@
 #include "plugin/confirm.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/publish_flow.h"
+#include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
 
 namespace dct::plugin {
@@ -41,6 +42,7 @@ Command revoke_command() {
     RepositoryClient client(ctx.trust, ref, registry::kPushPull);
     PassphrasePrompt passphrases;
     SigningKeys keys(client.trust_dir(), passphrases);
+    const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
     EditOptions options;
     options.all_roles = true;
     try {

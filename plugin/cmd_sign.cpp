@@ -4,6 +4,7 @@
 
 #include "plugin/command.h"
 #include "plugin/passphrase_prompt.h"
+#include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
 #include "plugin/sign_flow.h"
 #include "registry/manifest.h"
@@ -55,6 +56,7 @@ Command sign_command() {
     // The manifest first: nothing is initialized for a tag the registry does not have.
     registry::ManifestClient manifests(client.registry_authorizer());
     const registry::Manifest manifest = manifests.get(ref);
+    const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
     SignPlan plan;
     try {
       plan = prepare_sign(client, keys, options);

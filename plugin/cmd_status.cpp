@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "plugin/command.h"
+#include "plugin/repository_lock.h"
 #include "plugin/table.h"
 #include "registry/endpoints.h"
 #include "registry/notary_config.h"
@@ -37,6 +38,8 @@ Command status_command() {
     auto ref = registry::parse_reference(args.image);
     auto config = registry::load_notary_config(ctx.trust.notary_config);
     auto trust_dir = registry::select_trust_dir(ctx.trust.trust_dir, &config, ctx.config_dir);
+    std::optional<trust::RepoLock> lock;
+    if (args.reset) lock.emplace(lock_repository(ctx, trust_dir, ref.gun()));
     auto changelist = trust::Changelist::for_repository(trust_dir, ref.gun());
     std::vector<std::string> skipped;
     auto changes = changelist.list(&skipped);

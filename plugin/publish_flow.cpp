@@ -78,7 +78,12 @@ OpenedRepository initialize(RepositoryClient& client, SigningKeys& keys, bool se
   init.timestamp = timestamp;
   std::vector<trust::RepoFile> created;
   RepoEditor editor = RepoEditor::initialize(gun, init, targets, snapshot, now, &created);
-  for (const auto& f : created) client.cache().store(f.role, f.bytes);
+  // Root last: a cached root is what marks the repository as initialized here, so a run
+  // killed part way leaves either everything or nothing that open_unpublished would read.
+  for (const auto& f : created)
+    if (f.role != "root") client.cache().store_synced(f.role, f.bytes);
+  for (const auto& f : created)
+    if (f.role == "root") client.cache().store_synced(f.role, f.bytes);
   return OpenedRepository{std::move(editor), true, false, {}};
 }
 
@@ -205,7 +210,16 @@ PublishReport publish(RepositoryClient& client, SigningKeys& keys, const EditOpt
                     fmt::format("{}: someone else published to {} twice while this publish ran{}",
                                 e.what(), gun, kept),
                     fmt::format("run `docker dct publish {}` again", gun));
-      throw Error(e.code(), std::string(e.what()) + " (nothing was published" + kept + ")",
+      // A connection that broke once the upload was under way leaves its fate unknown: the
+      // server may have taken it. Publishing the kept changes again is harmless either way.
+      const bool unknown =
+          e.code() == ErrorCode::network_unreachable || e.code() == ErrorCode::network_timeout;
+      throw Error(e.code(),
+                  std::string(e.what()) +
+                      (unknown ? " (the connection failed, so whether the server took the upload "
+                                 "is not known"
+                               : " (nothing was published") +
+                      kept + ")",
                   e.hint().empty()
                       ? fmt::format("fix the cause, then run `docker dct publish {}`", gun)
                       : e.hint());

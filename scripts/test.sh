@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian 12 machine: installs what is missing, builds (warnings on),
-# runs the unit tests, the end-to-end tests against the real local Notary + registry stack
-# (started and stopped by CTest), and the unit tests again under ASan+UBSan.
+# runs the unit tests and the end-to-end tests against the real local Notary + registry stack
+# (started and stopped by CTest; the attack, fault and valgrind suites among them), a short
+# fuzzing run of every fuzz target, then the unit and end-to-end tests again under ASan+UBSan,
+# and writes what the attack, fault and fuzz suites observed into the README's security tables.
 #   scripts/test.sh              everything
 #   scripts/test.sh --quick      unit tests only, no sanitizer build
 set -euo pipefail
@@ -25,11 +27,23 @@ if ((quick)); then
   exit 0
 fi
 
-echo "== unit and end-to-end tests"
-ctest --test-dir build --output-on-failure -j 1
+# What the attack, fault and fuzz suites observe, case by case: the README's security tables.
+results=$here/build/results
+rm -rf "$results"
+mkdir -p "$results"
 
-echo "== unit tests under ASan+UBSan"
+echo "== unit and end-to-end tests"
+DCT_RESULTS_DIR=$results ctest --test-dir build --output-on-failure -j 1
+
+echo "== fuzzing, a short run of every target"
+DCT_RESULTS_DIR=$results scripts/fuzz.sh --smoke
+
+echo "== unit and end-to-end tests under ASan+UBSan"
 cmake -S . -B build-asan "${gen[@]}" -DCMAKE_BUILD_TYPE=Debug -DDCT_SANITIZE=ON >/dev/null
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan -L unit --output-on-failure
+  ctest --test-dir build-asan --output-on-failure -j 1
+
+echo "== security results"
+scripts/security_report.sh "$results" README.md
+scripts/security_report.sh "$results" | grep -E '^\*\*'

@@ -37,12 +37,28 @@ fs::path repository_dir(const fs::path& trust_dir, const std::string& gun) {
   return trust_dir / "tuf" / fs::path(gun);
 }
 
+// What to do about a failed write, by its cause; whatever was stored before stays intact.
+static std::string write_hint(int err) {
+  if (err == ENOSPC || err == EDQUOT)
+    return "free some space where the trust dir is, then run the command again";
+  if (err == EROFS || err == EACCES || err == EPERM)
+    return "the trust dir must be writable for this command: check its mount and permissions";
+  return {};
+}
+
+static Error write_error(const fs::path& path, int err) {
+  return Error(ErrorCode::io_failure,
+               fmt::format("cannot write {}: {}", path.string(), std::strerror(err)),
+               write_hint(err));
+}
+
 static void make_private_dirs(const fs::path& dir) {
   if (dir.empty() || fs::exists(dir)) return;
   make_private_dirs(dir.parent_path());
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     throw Error(ErrorCode::io_failure,
-                fmt::format("cannot create directory {}: {}", dir.string(), std::strerror(errno)));
+                fmt::format("cannot create directory {}: {}", dir.string(), std::strerror(errno)),
+                write_hint(errno));
 }
 
 void write_file_atomic(const fs::path& path, const std::string& bytes, unsigned mode,
@@ -52,9 +68,7 @@ void write_file_atomic(const fs::path& path, const std::string& bytes, unsigned 
   fs::path tmp = path;
   tmp += fmt::format(".tmp-{:08x}", rd());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0)
-    throw Error(ErrorCode::io_failure,
-                fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  if (fd < 0) throw write_error(path, errno);
   size_t off = 0;
   while (off < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
@@ -63,22 +77,21 @@ void write_file_atomic(const fs::path& path, const std::string& bytes, unsigned 
       int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      throw Error(ErrorCode::io_failure,
-                  fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
+      throw write_error(path, err);
     }
     off += static_cast<size_t>(n);
   }
-  if ((durability == Durability::synced && ::fsync(fd) != 0) || ::close(fd) != 0) {
-    int err = errno;
+  const bool synced = durability == Durability::unsynced || ::fsync(fd) == 0;
+  const int sync_err = errno;
+  if (::close(fd) != 0 || !synced) {
+    const int err = synced ? errno : sync_err;
     ::unlink(tmp.c_str());
-    throw Error(ErrorCode::io_failure,
-                fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
+    throw write_error(path, err);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    throw Error(ErrorCode::io_failure,
-                fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
+    throw write_error(path, err);
   }
 }
 
@@ -122,6 +135,10 @@ void FileMetadataCache::store(const std::string& role, const std::string& bytes)
   if (auto current = read_file_capped(path, bytes.size()); current && *current == bytes) return;
   // The root is the anchor of trust on first use: losing it would mean trusting anew.
   write_file_atomic(path, bytes, 0600, role == "root" ? Durability::synced : Durability::unsynced);
+}
+
+void FileMetadataCache::store_synced(const std::string& role, const std::string& bytes) {
+  write_file_atomic(path_for(role), bytes, 0600, Durability::synced);
 }
 
 void FileMetadataCache::remove(const std::string& role) {

@@ -16,6 +16,11 @@ class MetadataCache {
   // nullopt when missing or larger than max_size (an oversized cache file is never read).
   virtual std::optional<std::string> load(const std::string& role, std::size_t max_size) = 0;
   virtual void store(const std::string& role, const std::string& bytes) = 0;
+  // For data that exists nowhere else yet (a repository initialized here, not yet published):
+  // on disk before this returns.
+  virtual void store_synced(const std::string& role, const std::string& bytes) {
+    store(role, bytes);
+  }
   virtual void remove(const std::string& role) = 0;
 };
 
@@ -24,6 +29,7 @@ class FileMetadataCache final : public MetadataCache {
   FileMetadataCache(const std::filesystem::path& trust_dir, const std::string& gun);
   std::optional<std::string> load(const std::string& role, std::size_t max_size) override;
   void store(const std::string& role, const std::string& bytes) override;
+  void store_synced(const std::string& role, const std::string& bytes) override;
   void remove(const std::string& role) override;
   const std::filesystem::path& dir() const { return dir_; }
 

@@ -58,6 +58,7 @@ std::string_view id_of(ErrorCode code) {
     DCT_ID(no_signing_key, "dct.notfound.606")
     DCT_ID(io_failure, "dct.io.701")
     DCT_ID(docker_failed, "dct.io.702")
+    DCT_ID(repository_busy, "dct.io.703")
     DCT_ID(internal, "dct.internal.901")
     DCT_ID(cancelled, "dct.internal.902")
 #undef DCT_ID

@@ -65,7 +65,8 @@ enum class ErrorCode {
   no_signing_key = 606,   // none of a role's keys is held locally
   // io (7xx)
   io_failure = 701,
-  docker_failed = 702,  // the Docker CLI run for us (push) failed
+  docker_failed = 702,     // the Docker CLI run for us (push) failed
+  repository_busy = 703,  // another process holds the repository's trust data lock
   // internal (9xx)
   internal = 901,
   cancelled = 902,

@@ -1,0 +1,107 @@
+"""HTTPS proxy in front of one stack server that misbehaves on demand (standard library only).
+
+Usage: fault_proxy.py CERT KEY CA UPSTREAM_PORT MODE_FILE PORT_FILE
+
+MODE_FILE holds one word, read for every request:
+  pass            forward
+  down            close the connection without an answer (the server went away)
+  down-after:N    forward N more requests, then behave as "down"
+  cut             forward, but close the connection halfway through the response body
+  cut-after:N     forward N more requests, then behave as "cut"
+  lost            forward, then close the connection without passing the answer on
+  status:NNN      answer every request with status NNN and a JSON error body
+A "post-" prefix (post-down, post-lost, post-status:503) applies the fault to uploads (POST)
+only and forwards everything else.
+"""
+import http.client
+import http.server
+import json
+import socket
+import ssl
+import sys
+import threading
+
+cert, key, ca, upstream_port, mode_file, port_file = sys.argv[1:7]
+upstream = ssl.create_default_context(cafile=ca)
+lock = threading.Lock()
+passed = {"n": 0, "mode": ""}
+
+
+def current_mode(command):
+    mode = open(mode_file).read().strip()
+    if mode.startswith("post-"):
+        if command != "POST":
+            return "pass"
+        mode = mode[len("post-"):]
+    with lock:
+        if mode != passed["mode"]:
+            passed["mode"], passed["n"] = mode, 0
+        for prefix in ("down-after:", "cut-after:"):
+            if mode.startswith(prefix):
+                if passed["n"] < int(mode[len(prefix):]):
+                    passed["n"] += 1
+                    return "pass"
+                return prefix[:-len("-after:")]
+    return mode
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send_all(self, status, headers, body, cut=False):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if cut:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        else:
+            self.wfile.write(body)
+        self.close_connection = True
+
+    def handle_any(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else None
+        mode = current_mode(self.command)
+        if mode == "down":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        status = None
+        if mode.startswith("status:"):
+            status = int(mode.split(":")[1])
+        if status is not None:
+            err = {"errors": [{"code": "UNKNOWN", "message": "fault injected by the test proxy"}]}
+            self.send_all(status, [("Content-Type", "application/json")], json.dumps(err).encode())
+            return
+        c = http.client.HTTPSConnection("127.0.0.1", int(upstream_port), context=upstream)
+        hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        hdrs["Host"] = self.headers.get("Host", "")
+        c.request(self.command, self.path, body=body, headers=hdrs)
+        r = c.getresponse()
+        data = r.read()
+        if mode == "lost":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        keep = [(k, v) for k, v in r.getheaders()
+                if k.lower() not in ("content-length", "connection", "transfer-encoding")]
+        self.send_all(r.status, keep, data, cut=(mode == "cut" and len(data) > 1))
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_HEAD = do_DELETE = handle_any
+
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+srv.daemon_threads = True
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+open(port_file, "w").write(str(srv.server_address[1]))
+srv.serve_forever()
