@@ -7,21 +7,13 @@
 #include "plugin/passphrase_prompt.h"
 #include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
+#include "plugin/sign_args.h"
 #include "plugin/sign_flow.h"
 
 namespace dct::plugin {
-namespace {
-
-struct PushArgs {
-  std::string image;
-  std::vector<std::string> roles;
-  bool server_managed_snapshot = false;
-};
-
-}  // namespace
 
 Command push_command() {
-  static PushArgs args;
+  static SignArgs args;
   Command c;
   c.path = "push";
   c.usage = "[OPTIONS] IMAGE:TAG";
@@ -32,19 +24,13 @@ Command push_command() {
       "its key and passphrase) is checked before the push; if signing still fails after the\n"
       "push, the image is pushed but not signed and the command fails.";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
-    app.add_option("IMAGE", args.image, "Image reference with a tag")->required();
-    app.add_option("--role", args.roles, "Sign into this role instead (repeatable)")
-        ->type_name("string");
-    app.add_flag("--server-managed-snapshot", args.server_managed_snapshot,
-                 "For a new repository: let the notary server hold the snapshot key");
-  };
+  c.setup = [](CLI::App& app) { add_sign_args(app, args); };
   c.run = [](Context& ctx) {
     const auto ref = registry::parse_reference(args.image);
     RepositoryClient client(ctx.trust, ref, registry::kPushPull);
     PassphrasePrompt passphrases;
     SigningKeys keys(client.trust_dir(), passphrases);
-    SignOptions options{args.roles, args.server_managed_snapshot};
+    const SignOptions options = args.options();
     SignPlan plan;
     // Not held during the push itself, which may take long: publishing re-reads the trust data.
     std::optional<trust::RepoLock> lock;
@@ -67,6 +53,7 @@ Command push_command() {
       *ctx.out << fmt::format("Signing {}:{} ({}, {} bytes)\n", ref.gun(), ref.tag, manifest.digest,
                               manifest.length);
       lock.emplace(lock_repository(ctx, client.trust_dir(), ref.gun()));
+      plan.opened.reset();  // the trust data may have moved on during the push
       sign_and_publish(client, keys, plan, manifest, options,
                        [&](const std::string& line) { *ctx.out << line << "\n"; });
     } catch (const Error& e) {

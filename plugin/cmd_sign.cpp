@@ -6,20 +6,12 @@
 #include "plugin/passphrase_prompt.h"
 #include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
+#include "plugin/sign_args.h"
 #include "plugin/sign_flow.h"
 #include "registry/manifest.h"
 #include "trust/encoding.h"
 
 namespace dct::plugin {
-namespace {
-
-struct SignArgs {
-  std::string image;
-  std::vector<std::string> roles;
-  bool server_managed_snapshot = false;
-};
-
-}  // namespace
 
 Command sign_command() {
   static SignArgs args;
@@ -40,19 +32,13 @@ Command sign_command() {
       "  docker dct sign registry.example.com/team/app:1.4\n"
       "  docker dct sign --role targets/releases registry.example.com/team/app:1.4\n";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
-    app.add_option("IMAGE", args.image, "Image reference with a tag")->required();
-    app.add_option("--role", args.roles, "Sign into this role instead (repeatable)")
-        ->type_name("string");
-    app.add_flag("--server-managed-snapshot", args.server_managed_snapshot,
-                 "For a new repository: let the notary server hold the snapshot key");
-  };
+  c.setup = [](CLI::App& app) { add_sign_args(app, args); };
   c.run = [](Context& ctx) {
     const auto ref = registry::parse_reference(args.image);
     RepositoryClient client(ctx.trust, ref, registry::kPushPull);
     PassphrasePrompt passphrases;
     SigningKeys keys(client.trust_dir(), passphrases);
-    SignOptions options{args.roles, args.server_managed_snapshot};
+    const SignOptions options = args.options();
     // The manifest first: nothing is initialized for a tag the registry does not have.
     registry::ManifestClient manifests(client.registry_authorizer());
     const registry::Manifest manifest = manifests.get(ref);
