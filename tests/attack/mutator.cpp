@@ -36,7 +36,11 @@ void Repo::sign(const std::string& role) {
   auto it = signers.find(role);
   if (it == signers.end() || it->second.empty())
     throw std::runtime_error("the mutator holds no key for " + role);
+  std::string state = meta.at(role).dump();
+  for (const auto& k : it->second) state += "\n" + k.keyid;
+  if (bytes.count(role) && signed_as_[role] == state) return;
   bytes[role] = trust::sign_metadata(meta.at(role), it->second);
+  signed_as_[role] = state;
 }
 
 void Repo::link(const std::string& role) {
@@ -174,7 +178,8 @@ Repo load_baseline(const fs::path& metadata_dir, const fs::path& trust_dir, cons
   }
   const json& root = repo.meta.at("root");
   for (const char* role : {"root", "targets"}) {
-    repo.signers[role] = held_keys(store, *passphrases, root["roles"][role]["keyids"], root["keys"]);
+    repo.signers[role] =
+        held_keys(store, *passphrases, root["roles"][role]["keyids"], root["keys"]);
     if (repo.signers[role].empty())
       throw std::runtime_error(std::string("no private key for ") + role + " in the trust dir");
   }

@@ -3,12 +3,11 @@
 // (root, targets, delegations) and with timestamp and snapshot keys of our own that a re-signed
 // root lists. Attacks edit the "signed" objects or the served bytes, then re-seal as much of the
 // chain as they want to stay consistent.
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -32,12 +31,17 @@ std::string expires_in(std::chrono::hours h);  // RFC 3339, UTC, from now
 class Repo {
  public:
   std::string gun;
-  std::map<std::string, nlohmann::json> meta;   // role -> its "signed" object
-  std::map<std::string, std::string> bytes;     // role -> the envelope served
+  std::map<std::string, nlohmann::json> meta;                     // role -> its "signed" object
+  std::map<std::string, std::string> bytes;                       // role -> the envelope served
   std::map<std::string, std::vector<trust::SigningKey>> signers;  // role -> keys that sign it
-  std::map<std::string, std::string> extra;     // further files served as they are, by name
+  std::map<std::string, std::string> extra;  // further files served as they are, by name
 
-  // Signs one role's "signed" object with its signers.
+ private:
+  std::map<std::string, std::string> signed_as_;  // role -> what its bytes were made from
+
+ public:
+  // Signs one role's "signed" object with its signers. Unchanged roles keep their bytes (a
+  // fresh ECDSA signature would make them differ from what a client already trusts).
   void sign(const std::string& role);
   // Points the snapshot (or, for "snapshot", the timestamp) at the current bytes of `role`.
   void link(const std::string& role);

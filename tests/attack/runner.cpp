@@ -69,8 +69,8 @@ std::string shorten(std::string s, std::size_t n) {
 
 Runner::Runner(Options options, Repo baseline)
     : options_(std::move(options)), baseline_(std::move(baseline)) {
-  server_ = std::make_unique<test::TestServer>(
-      [this](const test::HttpRequest& r) { return serve(r); });
+  server_ =
+      std::make_unique<test::TestServer>([this](const test::HttpRequest& r) { return serve(r); });
   fs::create_directories(options_.work_dir / "home");
   fs::path dc = options_.work_dir / "docker-config";
   fs::create_directories(dc);
@@ -79,8 +79,7 @@ Runner::Runner(Options options, Repo baseline)
              fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   fs::path tls = dc / "tls" / server_->host_port();
   fs::create_directories(tls);
-  fs::copy_file(test::TestPki::get().ca_cert, tls / "ca.crt",
-                fs::copy_options::overwrite_existing);
+  fs::copy_file(test::TestPki::get().ca_cert, tls / "ca.crt", fs::copy_options::overwrite_existing);
   setenv("HOME", (options_.work_dir / "home").c_str(), 1);
   setenv("DOCKER_CONFIG", dc.c_str(), 1);
   setenv("DCT_HTTP_TIMEOUT", "2", 1);
@@ -147,7 +146,8 @@ void Runner::judge(const Case& c, const std::string& what, const Run& r,
                    const std::map<std::string, std::string>& before, const fs::path& trust_dir,
                    Outcome& o) {
   std::string msg = message_of(r.err);
-  bool unchanged = cache_of(trust_dir) == before;
+  auto after = cache_of(trust_dir);
+  bool unchanged = after == before;
   bool security = r.err.find(kSecurityBanner) != std::string::npos;
   auto problem = [&](std::string p) {
     o.pass = false;
@@ -157,16 +157,25 @@ void Runner::judge(const Case& c, const std::string& what, const Run& r,
   if (c.expect_success) {
     if (r.rc != 0) problem("expected success, exit " + std::to_string(r.rc) + ": " + msg);
     if (r.out.find("sha256:") == std::string::npos) problem("no digest printed");
-    o.observed += what + " exit " + std::to_string(r.rc) + ", digest printed";
+    o.observed += what + " exit " + std::to_string(r.rc) + ", " +
+                  (r.out.find("sha256:") != std::string::npos ? "digest printed"
+                                                              : "\"" + shorten(msg, 70) + "\"");
     return;
   }
   if (r.rc == 0) problem("exit 0: the attack was accepted");
   if (r.out.find("sha256:") != std::string::npos) problem("a digest was printed");
-  if (!unchanged) problem("the trusted cache changed");
+  if (!unchanged) {
+    std::string changed;
+    for (const auto& [name, bytes] : after)
+      if (!before.count(name) || before.at(name) != bytes) changed += " " + name;
+    for (const auto& [name, bytes] : before)
+      if (!after.count(name)) changed += " -" + name;
+    problem("the trusted cache changed:" + changed);
+  }
   if (c.kind == Case::Kind::network && security)
     problem("a network fault reported as a security failure");
   if (c.kind == Case::Kind::security && !security) problem("not reported as a security failure");
-  std::string m = lower(msg);
+  std::string m = lower(r.err);
   if (!c.expect.empty() && std::none_of(c.expect.begin(), c.expect.end(), [&](const auto& e) {
         return m.find(e) != std::string::npos;
       }))
@@ -183,13 +192,15 @@ Outcome Runner::run(const Case& c) {
   if (c.sign_too && !options_.keys_dir.empty())
     fs::copy(options_.keys_dir, trust_dir / "private", fs::copy_options::recursive);
   std::string ref = baseline_.gun + ":" + c.tag;
-  std::vector<std::string> resolve{"resolve", ref, "--server", server_->url(), "--trust-dir",
-                                   trust_dir.string()};
+  std::vector<std::string> seed_resolve{"resolve",      baseline_.gun + ":v2", "--server",
+                                        server_->url(), "--trust-dir",         trust_dir.string()};
+  std::vector<std::string> resolve{"resolve",      ref,           "--server",
+                                   server_->url(), "--trust-dir", trust_dir.string()};
   try {
     Repo seed = baseline_;
     if (c.seed) c.seed(seed);
     publish(seed);
-    Run s = dct(resolve);
+    Run s = dct(seed_resolve);
     if (s.rc != 0 || s.out.find("sha256:") == std::string::npos) {
       o.pass = false;
       o.observed = "seeding the cache failed: exit " + std::to_string(s.rc) + ", \"" +
@@ -202,8 +213,8 @@ Outcome Runner::run(const Case& c) {
       publish(attacked, c.faults);
       judge(c, "resolve", dct(resolve), before, trust_dir, o);
       if (c.sign_too) {
-        std::vector<std::string> sign{"sign", ref, "--server", server_->url(), "--trust-dir",
-                                      trust_dir.string()};
+        std::vector<std::string> sign{"sign",         ref,           "--server",
+                                      server_->url(), "--trust-dir", trust_dir.string()};
         judge(c, "sign", dct(sign), before, trust_dir, o);
       }
     }

@@ -31,9 +31,9 @@ struct Case {
   std::map<std::string, Fault> faults;
   std::vector<std::string> expect;  // any of these (lower case) must appear in the message
   enum class Kind { security, network, refused };
-  Kind kind = Kind::security;  // how the failure must read (refused: any non-zero exit)
-  bool expect_success = false;      // a recovery case: the tag must resolve
-  bool sign_too = false;            // also run `dct sign` on the attacked state
+  Kind kind = Kind::security;   // how the failure must read (refused: any non-zero exit)
+  bool expect_success = false;  // a recovery case: the tag must resolve
+  bool sign_too = false;        // also run `dct sign` on the attacked state
 };
 
 struct Outcome {
