@@ -127,6 +127,47 @@ void FileMetadataCache::remove(const std::string& role) {
   fs::remove(path_for(role), ec);
 }
 
+std::optional<std::string> StagedMetadataCache::load(const std::string& role,
+                                                     std::size_t max_size) {
+  for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
+    if (it->first != role) continue;
+    if (!it->second || it->second->size() > max_size) return std::nullopt;
+    return it->second;
+  }
+  return base_.load(role, max_size);
+}
+
+void StagedMetadataCache::store(const std::string& role, const std::string& bytes) {
+  if (held_)
+    pending_.emplace_back(role, bytes);
+  else
+    base_.store(role, bytes);
+}
+
+void StagedMetadataCache::remove(const std::string& role) {
+  if (held_)
+    pending_.emplace_back(role, std::nullopt);
+  else
+    base_.remove(role);
+}
+
+void StagedMetadataCache::commit() {
+  auto pending = std::move(pending_);
+  pending_.clear();
+  held_ = false;
+  for (const auto& [role, bytes] : pending) {
+    if (bytes)
+      base_.store(role, *bytes);
+    else
+      base_.remove(role);
+  }
+}
+
+void StagedMetadataCache::discard() {
+  pending_.clear();
+  held_ = false;
+}
+
 std::optional<std::string> MemoryMetadataCache::load(const std::string& role,
                                                      std::size_t max_size) {
   auto it = files.find(role);

@@ -7,6 +7,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dct::trust {
 
@@ -40,14 +42,35 @@ class MemoryMetadataCache final : public MetadataCache {
   std::map<std::string, std::string> files;
 };
 
+// Holds writes back while held, so that an update that fails half-way (a verified timestamp,
+// then a forged targets file) leaves the underlying cache exactly as it was. Reads see the held
+// writes. Not held, it writes straight through.
+class StagedMetadataCache final : public MetadataCache {
+ public:
+  explicit StagedMetadataCache(MetadataCache& base) : base_(base) {}
+  std::optional<std::string> load(const std::string& role, std::size_t max_size) override;
+  void store(const std::string& role, const std::string& bytes) override;
+  void remove(const std::string& role) override;
+  void hold() { held_ = true; }
+  void commit();   // writes what was held back, in order, and stops holding
+  void discard();  // forgets it and stops holding
+
+ private:
+  MetadataCache& base_;
+  bool held_ = false;
+  std::vector<std::pair<std::string, std::optional<std::string>>> pending_;  // nullopt: remove
+};
+
 // Path of a repository's directory below <trust_dir>/tuf. The GUN is validated first so that
 // it can never escape that directory (no "..", no absolute paths, no empty segments).
-std::filesystem::path repository_dir(const std::filesystem::path& trust_dir, const std::string& gun);
+std::filesystem::path repository_dir(const std::filesystem::path& trust_dir,
+                                     const std::string& gun);
 bool is_safe_gun(const std::string& gun);
 
 // Writes a file atomically with the given mode, creating parent directories with 0700.
 void write_file_atomic(const std::filesystem::path& path, const std::string& bytes,
                        unsigned mode = 0600);
-std::optional<std::string> read_file_capped(const std::filesystem::path& path, std::size_t max_size);
+std::optional<std::string> read_file_capped(const std::filesystem::path& path,
+                                            std::size_t max_size);
 
 }  // namespace dct::trust
