@@ -115,13 +115,16 @@ OpenedRepository open_for_edit(RepositoryClient& client, SigningKeys& keys,
     for (const auto& r : options.roles)
       if (trust::is_valid_delegation_name(r) && r.find('/', 8) == std::string::npos)
         update.eager_delegations.push_back(r);
+    client.hold_cache_writes();
     trust::TrustedRepository repo = client.update(update);
     if (options.all_roles) client.updater().load_all(repo);
     for (const auto& r : options.roles)
       if (trust::is_valid_delegation_name(r)) client.updater().load_delegation(repo, r);
+    client.commit_cache();
     std::vector<std::string> warnings = repo.warnings;
     return OpenedRepository{RepoEditor(client.gun(), repo), false, false, std::move(warnings)};
   } catch (const Error& e) {
+    client.discard_cache_writes();
     if (e.code() != ErrorCode::repository_not_found) throw;
   }
   if (auto unpublished = open_unpublished(client)) return std::move(*unpublished);

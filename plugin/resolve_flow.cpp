@@ -70,8 +70,10 @@ Resolution resolve_image(const TrustOptions& options, const std::string& image, 
   out.ref = ref;
   out.server_url = client.server().url;
   try {
+    client.hold_cache_writes();
     auto repo = client.update(trust::resolve_update_options());
     out.target = trust::resolve_tag(client.updater(), repo, ref.tag_or_latest(), with_signers);
+    client.commit_cache();
     out.warnings = repo.warnings;
   } catch (const Error& e) {
     rethrow_with_server(e, client.server());
@@ -89,8 +91,10 @@ InspectOutcome inspect_image(const TrustOptions& options, const std::string& ima
   InspectOutcome out;
   out.name = image;
   try {
+    client.hold_cache_writes();
     auto repo = client.update(trust::resolve_update_options());
     client.updater().load_all(repo);
+    client.commit_cache();
     out.report = trust::inspect_repository(repo, ref.tag);
     out.warnings = repo.warnings;
   } catch (const Error& e) {

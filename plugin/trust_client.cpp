@@ -51,7 +51,8 @@ RepositoryClient::RepositoryClient(const TrustOptions& options, const registry::
   remote_ = std::make_unique<registry::NotaryRemote>(notary_auth_, ref.gun());
   remote_->set_read_actions(actions);
   cache_ = std::make_unique<trust::FileMetadataCache>(trust_dir_, ref.gun());
-  updater_ = std::make_unique<trust::Updater>(ref.gun(), *remote_, *cache_, clock_,
+  staged_ = std::make_unique<trust::StagedMetadataCache>(*cache_);
+  updater_ = std::make_unique<trust::Updater>(ref.gun(), *remote_, *staged_, clock_,
                                               load_pinning(notary_config_));
 }
 

@@ -37,7 +37,12 @@ class RepositoryClient {
   const std::filesystem::path& trust_dir() const { return trust_dir_; }
   registry::NotaryRemote& remote() { return *remote_; }
   trust::Updater& updater() { return *updater_; }
-  trust::MetadataCache& cache() { return *cache_; }
+  trust::MetadataCache& cache() { return *staged_; }
+  // While held, verified metadata reaches the disk cache only on commit_cache(), so a failed
+  // verification leaves the cache as it was.
+  void hold_cache_writes() { staged_->hold(); }
+  void commit_cache() { staged_->commit(); }
+  void discard_cache_writes() { staged_->discard(); }
   const registry::NotaryConfig& notary_config() const { return notary_config_; }
   std::shared_ptr<registry::Authorizer> registry_authorizer();
 
@@ -54,6 +59,7 @@ class RepositoryClient {
   std::shared_ptr<registry::Authorizer> registry_auth_;
   std::unique_ptr<registry::NotaryRemote> remote_;
   std::unique_ptr<trust::FileMetadataCache> cache_;
+  std::unique_ptr<trust::StagedMetadataCache> staged_;
   trust::SystemClock clock_;
   std::unique_ptr<trust::Updater> updater_;
 };

@@ -146,6 +146,56 @@ void FileMetadataCache::remove(const std::string& role) {
   fs::remove(path_for(role), ec);
 }
 
+std::optional<std::string> StagedMetadataCache::load(const std::string& role,
+                                                     std::size_t max_size) {
+  for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
+    if (it->role != role) continue;
+    if (!it->bytes || it->bytes->size() > max_size) return std::nullopt;
+    return it->bytes;
+  }
+  return base_.load(role, max_size);
+}
+
+void StagedMetadataCache::store(const std::string& role, const std::string& bytes) {
+  if (held_)
+    pending_.push_back({role, bytes, false});
+  else
+    base_.store(role, bytes);
+}
+
+void StagedMetadataCache::store_synced(const std::string& role, const std::string& bytes) {
+  if (held_)
+    pending_.push_back({role, bytes, true});
+  else
+    base_.store_synced(role, bytes);
+}
+
+void StagedMetadataCache::remove(const std::string& role) {
+  if (held_)
+    pending_.push_back({role, std::nullopt, false});
+  else
+    base_.remove(role);
+}
+
+void StagedMetadataCache::commit() {
+  auto pending = std::move(pending_);
+  pending_.clear();
+  held_ = false;
+  for (const auto& p : pending) {
+    if (!p.bytes)
+      base_.remove(p.role);
+    else if (p.synced)
+      base_.store_synced(p.role, *p.bytes);
+    else
+      base_.store(p.role, *p.bytes);
+  }
+}
+
+void StagedMetadataCache::discard() {
+  pending_.clear();
+  held_ = false;
+}
+
 std::optional<std::string> MemoryMetadataCache::load(const std::string& role,
                                                      std::size_t max_size) {
   auto it = files.find(role);

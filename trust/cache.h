@@ -7,6 +7,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dct::trust {
 
@@ -44,6 +46,31 @@ class MemoryMetadataCache final : public MetadataCache {
   void store(const std::string& role, const std::string& bytes) override { files[role] = bytes; }
   void remove(const std::string& role) override { files.erase(role); }
   std::map<std::string, std::string> files;
+};
+
+// Holds writes back while held, so that an update that fails half-way (a verified timestamp,
+// then a forged targets file) leaves the underlying cache exactly as it was. Reads see the held
+// writes. Not held, it writes straight through.
+class StagedMetadataCache final : public MetadataCache {
+ public:
+  explicit StagedMetadataCache(MetadataCache& base) : base_(base) {}
+  std::optional<std::string> load(const std::string& role, std::size_t max_size) override;
+  void store(const std::string& role, const std::string& bytes) override;
+  void store_synced(const std::string& role, const std::string& bytes) override;
+  void remove(const std::string& role) override;
+  void hold() { held_ = true; }
+  void commit();   // writes what was held back, in order, and stops holding
+  void discard();  // forgets it and stops holding
+
+ private:
+  MetadataCache& base_;
+  bool held_ = false;
+  struct Pending {
+    std::string role;
+    std::optional<std::string> bytes;  // nullopt: remove
+    bool synced = false;
+  };
+  std::vector<Pending> pending_;
 };
 
 // Path of a repository's directory below <trust_dir>/tuf. The GUN is validated first so that

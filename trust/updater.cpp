@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <deque>
 
 #include "trust/encoding.h"
@@ -287,8 +288,19 @@ bool Updater::refresh_root(const Root& current) {
   if (candidate.file.version <= current.file.version) return false;
   Root next = walk_root_chain(current, std::move(candidate));
   cache_.store("root", next.file.raw);
-  pending_warnings_.push_back(
-      fmt::format("the root of {} was rotated to version {}", gun_, next.file.version));
+  // New timestamp or snapshot keys restart that role's version history (TUF 5.3.11): a
+  // version fast-forwarded with the old keys must not lock the client out after recovery.
+  for (const char* role : {"timestamp", "snapshot"}) {
+    auto keys_of = [role](const Root& r) {
+      auto ids = r.role(role).keyids;
+      std::sort(ids.begin(), ids.end());
+      return ids;
+    };
+    if (keys_of(current) != keys_of(next))
+      discard_cache(role, fmt::format("the root rotated the {} keys", role));
+  }
+  pending_warnings_.push_back(fmt::format("the root of {} was rotated to version {}", gun_,
+                                          next.file.version));
   return true;
 }
 
