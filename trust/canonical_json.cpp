@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <fmt/format.h>
 
 #include "trust/errors.h"
 
@@ -12,6 +13,10 @@ namespace {
 // values, where every number is a float64. Integers beyond 2^53 therefore come out rounded to
 // the nearest double; doing the same keeps our bytes equal to Go's.
 constexpr std::int64_t kExactInFloat = std::int64_t{1} << 53;
+
+// Go's JSON decoder refuses documents nested deeper than this ("exceeded max depth"), so notary
+// never signs one; refusing them too keeps the recursion below bounded.
+constexpr int kMaxDepth = 10000;
 
 // Go's canonical encoder writes integral floats as int64 and refuses everything else.
 void write_float(double d, std::string& out) {
@@ -30,7 +35,13 @@ void write_string(const std::string& s, std::string& out) {
   out.push_back('"');
 }
 
-void write(const nlohmann::json& v, std::string& out) {
+void check_depth(int depth) {
+  if (depth > kMaxDepth)
+    throw Error(ErrorCode::malformed_metadata,
+                fmt::format("metadata is nested deeper than {} levels", kMaxDepth));
+}
+
+void write(const nlohmann::json& v, std::string& out, int depth) {
   using T = nlohmann::json::value_t;
   switch (v.type()) {
     case T::null:
@@ -62,17 +73,19 @@ void write(const nlohmann::json& v, std::string& out) {
       write_string(v.get_ref<const std::string&>(), out);
       return;
     case T::array: {
+      check_depth(depth);
       out.push_back('[');
       bool first = true;
       for (const auto& e : v) {
         if (!first) out.push_back(',');
         first = false;
-        write(e, out);
+        write(e, out, depth + 1);
       }
       out.push_back(']');
       return;
     }
     case T::object: {
+      check_depth(depth);
       // nlohmann's object is a std::map<std::string, ...>: keys already in bytewise order.
       out.push_back('{');
       bool first = true;
@@ -81,7 +94,7 @@ void write(const nlohmann::json& v, std::string& out) {
         first = false;
         write_string(key, out);
         out.push_back(':');
-        write(value, out);
+        write(value, out, depth + 1);
       }
       out.push_back('}');
       return;
@@ -97,7 +110,7 @@ void write(const nlohmann::json& v, std::string& out) {
 
 std::string canonical_json(const nlohmann::json& value) {
   std::string out;
-  write(value, out);
+  write(value, out, 1);
   return out;
 }
 
