@@ -7,13 +7,13 @@ packages=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libfmt-dev doctest-dev libcli11-dev
   notary docker-registry python3 python3-jwt python3-cryptography apache2-utils
   jq hyperfine valgrind
+  # clang and compiler-rt's libFuzzer build the fuzz targets (scripts/fuzz.sh).
   clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# clang with compiler-rt's libFuzzer builds the fuzz targets (scripts/fuzz.sh).
 # The Docker CLI (client only) is used to run the plugin and to cross-check `docker trust`.
 command -v docker >/dev/null || missing+=(docker.io)
 ((${#missing[@]})) || exit 0

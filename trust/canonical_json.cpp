@@ -1,8 +1,9 @@
 #include "trust/canonical_json.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdint>
-#include <fmt/format.h>
 
 #include "trust/errors.h"
 
