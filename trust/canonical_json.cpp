@@ -15,9 +15,9 @@ namespace {
 // the nearest double; doing the same keeps our bytes equal to Go's.
 constexpr std::int64_t kExactInFloat = std::int64_t{1} << 53;
 
-// Go's JSON decoder refuses documents nested deeper than this ("exceeded max depth"), so notary
-// never signs one; refusing them too keeps the recursion below bounded.
-constexpr int kMaxDepth = 10000;
+// Go's JSON decoder refuses documents nested deeper than 10000 levels; notary's own metadata
+// never goes beyond a handful. 1000 keeps the recursion below safe on any stack (sanitizers too).
+constexpr int kMaxDepth = 1000;
 
 // Go's canonical encoder writes integral floats as int64 and refuses everything else.
 void write_float(double d, std::string& out) {
