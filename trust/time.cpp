@@ -80,9 +80,18 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  long long secs = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-                       86400LL +
-                   hour * 3600LL + minute * 60LL + second - offset;
+  long long secs =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400LL +
+      hour * 3600LL + minute * 60LL + second - offset;
+  // TimePoint spans only about 1677-2262; Go's time has no such limit. Times are clamped to
+  // about 1824-2252, so that a 9999 expiry stays far future, a 1014 one long past, and
+  // differences with the current time (expires - now) cannot overflow.
+  using Seconds = std::chrono::duration<long long>;
+  const long long range = std::chrono::duration_cast<Seconds>(TimePoint::duration::max()).count();
+  const long long latest = range - 10LL * 365 * 86400;
+  const long long earliest = -range / 2;
+  if (secs > latest) return TimePoint(Seconds(latest));
+  if (secs < earliest) return TimePoint(Seconds(earliest));
   auto d = std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos);
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(d));
 }

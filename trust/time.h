@@ -10,6 +10,7 @@ namespace dct::trust {
 using TimePoint = std::chrono::system_clock::time_point;
 
 // Parses "2026-01-02T15:04:05Z", "…05.123456789-05:00" and the like. nullopt when invalid.
+// Times outside about 1824-2252 are clamped to those bounds (see time.cpp).
 std::optional<TimePoint> parse_rfc3339(std::string_view text);
 // Formats as Go's time.RFC3339Nano in UTC: trailing fractional zeros removed, "Z" zone.
 std::string format_rfc3339_nano(TimePoint t);
