@@ -1,8 +1,8 @@
 #include "registry/credentials.h"
 
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 
+#include "registry/credential_helper_output.h"
 #include "registry/docker_config.h"
 #include "registry/subprocess.h"
 #include "trust/errors.h"
@@ -11,20 +11,7 @@ namespace dct::registry {
 
 namespace {
 
-constexpr std::string_view kTokenUsername = "<token>";
-
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
-// A short, single-line version of a helper's message (it is printed to the user).
-std::string one_line(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 300)) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
 
 const AuthEntry* find_entry(const std::map<std::string, AuthEntry>& entries, std::string_view key) {
   if (auto it = entries.find(std::string(key)); it != entries.end()) return &it->second;
@@ -76,35 +63,7 @@ std::optional<Credential> run_helper(const std::string& suffix, std::string_view
     case ProcessResult::Outcome::exited:
       break;
   }
-  if (r.exit_code != 0) {
-    // Helpers print their error on stdout; "credentials not found" means anonymous.
-    if (r.out.find("credentials not found") != std::string::npos) return std::nullopt;
-    std::string message = one_line(r.out);
-    if (message.empty()) message = "exit status " + std::to_string(r.exit_code);
-    throw Error(ErrorCode::credential_helper_failed,
-                "credential helper " + program + " failed for " + in_quotes(key) + ": " + message,
-                hint);
-  }
-  const nlohmann::json doc = nlohmann::json::parse(r.out, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    throw Error(ErrorCode::credential_helper_failed,
-                "credential helper " + program + " returned something that is not JSON", hint);
-  }
-  auto text = [&](const char* name) -> std::string {
-    auto it = doc.find(name);
-    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  const std::string username = text("Username");
-  const std::string secret = text("Secret");
-  Credential c;
-  if (username == kTokenUsername) {
-    c.identity_token = secret;
-  } else {
-    c.username = username;
-    c.password = secret;
-  }
-  if (c.empty()) return std::nullopt;
-  return c;
+  return parse_credential_helper_output(program, key, r.exit_code, r.out);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "trust/canonical_json.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdint>
 
@@ -12,6 +14,10 @@ namespace {
 // values, where every number is a float64. Integers beyond 2^53 therefore come out rounded to
 // the nearest double; doing the same keeps our bytes equal to Go's.
 constexpr std::int64_t kExactInFloat = std::int64_t{1} << 53;
+
+// Go's JSON decoder refuses documents nested deeper than 10000 levels; notary's own metadata
+// never goes beyond a handful. 1000 keeps the recursion below safe on any stack (sanitizers too).
+constexpr int kMaxDepth = 1000;
 
 // Go's canonical encoder writes integral floats as int64 and refuses everything else.
 void write_float(double d, std::string& out) {
@@ -30,7 +36,13 @@ void write_string(const std::string& s, std::string& out) {
   out.push_back('"');
 }
 
-void write(const nlohmann::json& v, std::string& out) {
+void check_depth(int depth) {
+  if (depth > kMaxDepth)
+    throw Error(ErrorCode::malformed_metadata,
+                fmt::format("metadata is nested deeper than {} levels", kMaxDepth));
+}
+
+void write(const nlohmann::json& v, std::string& out, int depth) {
   using T = nlohmann::json::value_t;
   switch (v.type()) {
     case T::null:
@@ -62,17 +74,19 @@ void write(const nlohmann::json& v, std::string& out) {
       write_string(v.get_ref<const std::string&>(), out);
       return;
     case T::array: {
+      check_depth(depth);
       out.push_back('[');
       bool first = true;
       for (const auto& e : v) {
         if (!first) out.push_back(',');
         first = false;
-        write(e, out);
+        write(e, out, depth + 1);
       }
       out.push_back(']');
       return;
     }
     case T::object: {
+      check_depth(depth);
       // nlohmann's object is a std::map<std::string, ...>: keys already in bytewise order.
       out.push_back('{');
       bool first = true;
@@ -81,7 +95,7 @@ void write(const nlohmann::json& v, std::string& out) {
         first = false;
         write_string(key, out);
         out.push_back(':');
-        write(value, out);
+        write(value, out, depth + 1);
       }
       out.push_back('}');
       return;
@@ -97,7 +111,7 @@ void write(const nlohmann::json& v, std::string& out) {
 
 std::string canonical_json(const nlohmann::json& value) {
   std::string out;
-  write(value, out);
+  write(value, out, 1);
   return out;
 }
 

@@ -10,7 +10,7 @@ namespace dct::trust {
 
 // Integers beyond 2^53 are rounded to the nearest double first, as Go's verifier sees them.
 // Throws dct::Error(malformed_metadata) for numbers that are not integral, NaN/Inf, or out of
-// int64 range.
+// int64 range, and for values nested deeper than 1000 levels (Go refuses beyond 10000).
 std::string canonical_json(const nlohmann::json& value);
 
 // What Go's encoder does to a raw message embedded in the envelope: '<', '>', '&' become

@@ -354,9 +354,10 @@ void RepoEditor::apply_delegation(const Change& c, KeyProvider& keys) {
       bool changed = false;
       for (auto& d : t.delegations) {
         auto before = d.keyids.size();
+        const auto& role_keys = t.keys;  // clang 14 lambdas cannot capture structured bindings
         std::erase_if(d.keyids, [&](const std::string& id) {
-          auto k = t.keys.find(id);
-          return ids.count(id) || (k != t.keys.end() && ids.count(k->second.canonical_id()));
+          auto k = role_keys.find(id);
+          return ids.count(id) || (k != role_keys.end() && ids.count(k->second.canonical_id()));
         });
         changed |= before != d.keyids.size();
       }

@@ -41,6 +41,21 @@ bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 }  // namespace
 
+long long clamp_unix_seconds(long long secs) {
+  // TimePoint spans only about 1677-2262; Go's time has no such limit. Times are clamped to
+  // about 1824-2252, so that a 9999 expiry stays far future, a 1014 one long past, and
+  // differences with the current time (expires - now) cannot overflow.
+  using Seconds = std::chrono::duration<long long>;
+  const long long range = std::chrono::duration_cast<Seconds>(TimePoint::duration::max()).count();
+  const long long latest = range - 10LL * 365 * 86400;
+  const long long earliest = -range / 2;
+  return secs > latest ? latest : secs < earliest ? earliest : secs;
+}
+
+TimePoint from_unix_seconds(long long secs) {
+  return TimePoint(std::chrono::duration<long long>(clamp_unix_seconds(secs)));
+}
+
 std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   size_t pos = 0;
   int year, month, day, hour, minute, second;
@@ -80,9 +95,10 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  long long secs = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-                       86400LL +
-                   hour * 3600LL + minute * 60LL + second - offset;
+  long long secs =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400LL +
+      hour * 3600LL + minute * 60LL + second - offset;
+  if (secs != clamp_unix_seconds(secs)) return from_unix_seconds(secs);
   auto d = std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos);
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(d));
 }

@@ -9,6 +9,7 @@
 #include "trust/ossl.h"
 #include "trust/pem.h"
 #include "trust/pkix.h"
+#include "trust/time.h"
 
 namespace dct::trust {
 namespace {
@@ -24,7 +25,7 @@ struct OpenSslFree {
 std::optional<TimePoint> to_time_point(const ASN1_TIME* t) {
   std::tm tm{};
   if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return from_unix_seconds(static_cast<long long>(timegm(&tm)));
 }
 
 bool is_ca(X509* cert) {
