@@ -85,16 +85,17 @@ make_repo() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 
-# time_cmd prep cmd... : wall time in ms of cmd (prep runs untimed first)
+# time_cmd prep cmd... : wall time in ms of cmd (prep runs untimed first). The clock is bash's
+# own EPOCHREALTIME: forking `date` around each run would add milliseconds to both clients.
 time_cmd() {
   local prep=$1
   shift
   eval "$prep"
   local t0 t1
-  t0=$(date +%s%N)
+  t0=${EPOCHREALTIME/[.,]/}
   "$@" >/dev/null 2>&1 || { echo "command failed: $*" >&2; exit 1; }
-  t1=$(date +%s%N)
-  echo $(((t1 - t0) / 1000000))
+  t1=${EPOCHREALTIME/[.,]/}
+  awk -v d="$((10#$t1 - 10#$t0))" 'BEGIN { printf "%.1f\n", d / 1000 }'
 }
 
 # requests_since LINE: "<requests>/<connections>" notary-server logged after line LINE (one
@@ -155,10 +156,20 @@ if part resolve; then
       rows+=("| $count | $mode | $d_med | $n_med | $(ratio "$n_med" "$d_med")x | $d_req | $n_req |")
     done
   done
+  # The floor under every run: each client starting and exiting without doing any work.
+  d_times=(); n_times=()
+  for ((i = 0; i < runs; i++)); do
+    d_times+=("$(time_cmd : "$DCT" docker-cli-plugin-metadata)")
+    n_times+=("$(time_cmd : notary version)")
+  done
+  start_d=$(printf '%s\n' "${d_times[@]}" | median)
+  start_n=$(printf '%s\n' "${n_times[@]}" | median)
   out+=$(
     echo "| tags | cache | dct resolve (ms) | notary lookup (ms) | speed-up | dct requests/connections | notary requests/connections |"
     echo "|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
+    echo
+    echo "Process start alone (no work): dct ${start_d} ms (\`docker-dct docker-cli-plugin-metadata\`), notary ${start_n} ms (\`notary version\`)."
   )
 fi
 

@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl openssl
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libfmt-dev doctest-dev libcli11-dev
   notary docker-registry python3 python3-jwt python3-cryptography apache2-utils
-  jq hyperfine valgrind
+  jq valgrind
   # clang and compiler-rt's libFuzzer build the fuzz targets (scripts/fuzz.sh).
   clang libclang-rt-14-dev
 )
