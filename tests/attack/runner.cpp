@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 namespace dct::attack {
 namespace fs = std::filesystem;
@@ -41,23 +42,34 @@ std::map<std::string, std::string> cache_of(const fs::path& trust_dir) {
   return out;
 }
 
-// The line that says what went wrong: the first one after the security banner, if any.
+// The line that says what went wrong: the first one after the security banner, if any. A
+// refused tag's message is followed by why, when a role was skipped ("... is not usable: ...").
 std::string message_of(const std::string& err) {
   std::istringstream in(err);
-  std::string line, first;
-  bool after_banner = false;
-  while (std::getline(in, line)) {
+  std::vector<std::string> lines;
+  std::size_t pick = std::string::npos;
+  for (std::string line; std::getline(in, line);) {
     if (line.empty() || line.starts_with("Warning") || line.starts_with("DEBUG")) continue;
     if (line.find(kSecurityBanner) != std::string::npos) {
-      after_banner = true;
+      pick = lines.size();
       continue;
     }
-    if (after_banner || first.empty()) {
-      first = line;
-      if (after_banner) break;
-    }
+    lines.push_back(line);
   }
-  return first;
+  if (lines.empty()) return "";
+  if (pick >= lines.size()) pick = 0;
+  std::string msg = lines[pick];
+  constexpr std::string_view kWhy = " is not usable: ";
+  if (msg.starts_with("no trust data for") && pick + 1 < lines.size())
+    if (auto at = lines[pick + 1].find(kWhy); at != std::string::npos)
+      msg += " (" + lines[pick + 1].substr(at + kWhy.size()) + ")";
+  return msg;
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+    s.replace(pos, from.size(), to);
 }
 
 std::string shorten(std::string s, std::size_t n) {
@@ -65,6 +77,15 @@ std::string shorten(std::string s, std::size_t n) {
   for (char& c : s)
     if (c == '\t' || c == '"') c = '\'';
   return s;
+}
+
+// A message for the results table, at most 120 characters: the repository's long name as GUN,
+// the test server's address as SERVER, and its trust data paths as the file names alone.
+std::string brief(std::string msg, const std::string& gun, const std::string& server) {
+  replace_all(msg, "/v2/" + gun + "/_trust/tuf", "");
+  replace_all(msg, gun, "GUN");
+  replace_all(msg, server, "SERVER");
+  return shorten(std::move(msg), 120);
 }
 
 }  // namespace
@@ -160,8 +181,9 @@ void Runner::judge(const Case& c, const std::string& what, const Run& r,
     if (r.rc != 0) problem("expected success, exit " + std::to_string(r.rc) + ": " + msg);
     if (r.out.find("sha256:") == std::string::npos) problem("no digest printed");
     o.observed += what + " exit " + std::to_string(r.rc) + ", " +
-                  (r.out.find("sha256:") != std::string::npos ? "digest printed"
-                                                              : "\"" + shorten(msg, 70) + "\"");
+                  (r.out.find("sha256:") != std::string::npos
+                       ? "digest printed"
+                       : "\"" + brief(msg, baseline_.gun, server_->url()) + "\"");
     return;
   }
   if (r.rc == 0) problem("exit 0: the attack was accepted");
@@ -182,7 +204,8 @@ void Runner::judge(const Case& c, const std::string& what, const Run& r,
         return m.find(e) != std::string::npos;
       }))
     problem("message does not name the problem: " + msg);
-  o.observed += what + " exit " + std::to_string(r.rc) + ", \"" + shorten(msg, 70) + "\", cache " +
+  o.observed += what + " exit " + std::to_string(r.rc) + ", \"" +
+                brief(msg, baseline_.gun, server_->url()) + "\", cache " +
                 (unchanged ? "unchanged" : "CHANGED");
 }
 
@@ -206,7 +229,7 @@ Outcome Runner::run(const Case& c) {
     if (s.rc != 0 || s.out.find("sha256:") == std::string::npos) {
       o.pass = false;
       o.observed = "seeding the cache failed: exit " + std::to_string(s.rc) + ", \"" +
-                   shorten(message_of(s.err), 70) + "\"";
+                   brief(message_of(s.err), baseline_.gun, server_->url()) + "\"";
       o.problems.push_back(o.observed);
     } else {
       auto before = cache_of(trust_dir);
