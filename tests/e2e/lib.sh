@@ -45,6 +45,15 @@ finish() {
 new_gun() { echo "$REGISTRY_HOST/e2e/$1-$RANDOM$RANDOM"; }
 repo_of() { echo "${1#"$REGISTRY_HOST"/}"; }
 
+# use_auth MODE: restarts the shared stack in auth mode MODE (none, basic, token) and loads its
+# environment; when the test exits, the stack is put back to "none" for the tests after it.
+use_auth() {
+  "$E2E_ROOT/scripts/stack.sh" start --auth "$1" >/dev/null
+  # shellcheck disable=SC1091
+  source "$STACK_DIR/stack.env"
+  trap '"$E2E_ROOT/scripts/stack.sh" start --auth none >/dev/null; rm -rf "$E2E_TMP"' EXIT
+}
+
 notary_cli() { notary -c "$NOTARY_CLIENT_CONFIG" "$@"; }
 # dct with a trust dir of its own (a fresh cache), the stack's config dir and notary server.
 DCT_TRUST=$E2E_TMP/dct-trust

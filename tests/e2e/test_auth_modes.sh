@@ -3,14 +3,10 @@
 # basic auth, and Docker-Hub-style token auth for both registry and notary. The stack is
 # restarted in each mode and put back to "none" at the end.
 source "$(dirname "$0")/lib.sh"
-restore() { "$E2E_ROOT/scripts/stack.sh" start --auth none >/dev/null; rm -rf "$E2E_TMP"; }
-trap restore EXIT
 
 for mode in basic token; do
   echo "== auth $mode"
-  "$E2E_ROOT/scripts/stack.sh" start --auth "$mode" >/dev/null
-  # shellcheck disable=SC1091
-  source "$STACK_DIR/stack.env"
+  use_auth "$mode"
   rm -rf "$DCT_TRUST"
   g=$(new_gun "auth-$mode")
   notary_init "$g"
