@@ -118,8 +118,19 @@ OpenedRepository open_for_edit(RepositoryClient& client, SigningKeys& keys,
     client.hold_cache_writes();
     trust::TrustedRepository repo = client.update(update);
     if (options.all_roles) client.updater().load_all(repo);
-    for (const auto& r : options.roles)
-      if (trust::is_valid_delegation_name(r)) client.updater().load_delegation(repo, r);
+    for (const auto& r : options.roles) {
+      if (!trust::is_valid_delegation_name(r)) continue;
+      client.updater().load_delegation(repo, r);
+      // A role whose file fails verification is not edited on top of (and signing does not
+      // move elsewhere because of it): its failure is the answer.
+      if (const Error* failed = repo.failure(r))
+        throw Error(failed->code(),
+                    fmt::format("{} of {} failed verification, so nothing was changed: {}", r,
+                                client.gun(), failed->what()),
+                    "if the repository's owner changed the role (removed a signer, let it "
+                    "expire), a holder of its keys must sign it again; otherwise this may be an "
+                    "attack");
+    }
     client.commit_cache();
     std::vector<std::string> warnings = repo.warnings;
     return OpenedRepository{RepoEditor(client.gun(), repo), false, false, std::move(warnings)};

@@ -173,6 +173,13 @@ std::string normalize_signature_method(std::string_view method) {
   return out;
 }
 
+std::optional<std::string> key_identity(const PublicKey& key) {
+  ossl::PKey k = verifier_key(key);
+  if (!k) k = pycrypto_key(key);
+  if (!k) return std::nullopt;
+  return marshal_pkix_public_key(k.get());
+}
+
 bool verify_signature(const PublicKey& key, std::string_view method, std::string_view message,
                       std::string_view signature) {
   const std::string m = normalize_signature_method(method);

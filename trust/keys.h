@@ -8,6 +8,7 @@
 //   rsa-x509     PEM certificate text             rsapss (and rsapkcs1v15 when verifying)
 //   ed25519      raw 32 bytes                     eddsa
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,12 @@ struct PublicKey {
   bool is_certificate() const { return type == "ecdsa-x509" || type == "rsa-x509"; }
   bool operator==(const PublicKey&) const = default;
 };
+
+// What a key is, whatever its encoding: the DER SubjectPublicKeyInfo of the public key it
+// verifies with (a certificate's key, a PEM-wrapped RSA key, a bare key). Two key IDs with the
+// same identity are one key, and count once towards a threshold. nullopt for keys that verify
+// nothing (unknown types, unparsable bytes).
+std::optional<std::string> key_identity(const PublicKey& key);
 
 // The signature method as Go compares it (strings.ToLower): ASCII upper case and the two
 // non-ASCII letters whose lower case is ASCII (U+212A -> 'k', U+0130 -> 'i').

@@ -110,8 +110,7 @@ SignedFile SignedFile::parse(std::string raw, const std::string& role_label) {
       out.method = normalize_signature_method(
           string_of(member(s, "method", role_label), role_label, "method"));
       // Go's JSON decoder reads []byte with base64.StdEncoding: CR/LF skipped, loose tail bits.
-      auto decoded =
-          go_base64_decode(string_of(member(s, "sig", role_label), role_label, "sig"));
+      auto decoded = go_base64_decode(string_of(member(s, "sig", role_label), role_label, "sig"));
       if (!decoded) malformed(role_label, "signature is not valid base64");
       out.signature = std::move(*decoded);
       f.signatures.push_back(std::move(out));
@@ -201,8 +200,7 @@ Targets Targets::parse(SignedFile file, const std::string& role_name) {
   t.role_name = role_name;
   const json& s = file.signed_json;
   const json& targets = member(s, "targets", where);
-  if (!targets.is_object() && !targets.is_null())
-    malformed(where, "\"targets\" must be an object");
+  if (!targets.is_object() && !targets.is_null()) malformed(where, "\"targets\" must be an object");
   if (targets.is_object())
     for (const auto& [name, m] : targets.items())
       t.targets.emplace(name, FileMeta::from_json(m, fmt::format("{} target \"{}\"", where, name)));
@@ -220,9 +218,9 @@ Targets Targets::parse(SignedFile file, const std::string& role_name) {
           throw Error(ErrorCode::delegation_invalid,
                       fmt::format("{} delegates to an invalid role name \"{}\"", where, d.name));
         if (parent_role(d.name) != role_name)
-          throw Error(ErrorCode::delegation_invalid,
-                      fmt::format("{} delegates to {}, which is not its direct child", where,
-                                  d.name));
+          throw Error(
+              ErrorCode::delegation_invalid,
+              fmt::format("{} delegates to {}, which is not its direct child", where, d.name));
         if (!seen.insert(d.name).second)
           throw Error(ErrorCode::delegation_invalid,
                       fmt::format("{} delegates to {} twice", where, d.name));
@@ -231,8 +229,7 @@ Targets Targets::parse(SignedFile file, const std::string& role_name) {
         if (th < 1 || th > 1000)
           malformed(where, fmt::format("delegation {} has threshold {}", d.name, th));
         d.threshold = static_cast<int>(th);
-        if (auto p = role.find("paths"); p != role.end())
-          d.paths = string_list(*p, where, "paths");
+        if (auto p = role.find("paths"); p != role.end()) d.paths = string_list(*p, where, "paths");
         for (const auto& id : d.keyids)
           if (!t.delegation_keys.count(id))
             throw Error(ErrorCode::delegation_invalid,
@@ -311,35 +308,48 @@ std::string parent_role(const std::string& delegation) {
   return pos == std::string::npos ? std::string() : delegation.substr(0, pos);
 }
 
-VerifyOutcome verify_signatures(const SignedFile& file, const std::map<std::string, PublicKey>& keys,
-                                const RoleKeys& role, const std::string& role_label) {
+VerifyOutcome verify_signatures(const SignedFile& file,
+                                const std::map<std::string, PublicKey>& keys, const RoleKeys& role,
+                                const std::string& role_label) {
   if (file.signatures.empty())
     throw Error(ErrorCode::threshold_not_met, fmt::format("{} has no signatures", role_label));
   std::set<std::string> role_ids(role.keyids.begin(), role.keyids.end());
-  std::set<std::string> valid;
+  // A threshold counts keys, not key IDs: one key listed under several IDs (a bare key and a
+  // certificate wrapping it, two certificates for it) signs once.
+  std::set<std::string> valid_keys;
+  std::set<std::string> valid_ids;
   int invalid = 0;
   for (const auto& sig : file.signatures) {
     if (!role_ids.count(sig.keyid)) continue;  // not a key of this role: ignored
     auto it = keys.find(sig.keyid);
     if (it == keys.end()) continue;
     if (it->second.id() != sig.keyid)
-      throw Error(ErrorCode::key_id_mismatch,
-                  fmt::format("{}: signature key ID {} does not match its key", role_label,
-                              sig.keyid));
-    if (verify_signature(it->second, sig.method, file.canonical, sig.signature))
-      valid.insert(sig.keyid);
-    else
+      throw Error(
+          ErrorCode::key_id_mismatch,
+          fmt::format("{}: signature key ID {} does not match its key", role_label, sig.keyid));
+    if (verify_signature(it->second, sig.method, file.canonical, sig.signature)) {
+      valid_ids.insert(sig.keyid);
+      valid_keys.insert(key_identity(it->second).value_or("id " + sig.keyid));
+    } else {
       ++invalid;
+    }
   }
-  int count = static_cast<int>(valid.size());
+  int count = static_cast<int>(valid_keys.size());
   if (count < role.threshold) {
+    const std::string aliases =
+        valid_ids.size() > valid_keys.size()
+            ? fmt::format(" (its {} valid key IDs name only {} distinct key{})", valid_ids.size(),
+                          valid_keys.size(), valid_keys.size() == 1 ? "" : "s")
+            : std::string();
     if (invalid > 0)
-      throw Error(ErrorCode::signature_invalid,
-                  fmt::format("{} has {} invalid signature{} and only {} valid of the {} required",
-                              role_label, invalid, invalid == 1 ? "" : "s", count, role.threshold));
+      throw Error(
+          ErrorCode::signature_invalid,
+          fmt::format("{} has {} invalid signature{} and only {} valid of the {} required{}",
+                      role_label, invalid, invalid == 1 ? "" : "s", count, role.threshold,
+                      aliases));
     throw Error(ErrorCode::threshold_not_met,
-                fmt::format("{} is signed by {} valid key{}, {} required", role_label, count,
-                            count == 1 ? "" : "s", role.threshold));
+                fmt::format("{} is signed by {} valid key{}, {} required{}", role_label, count,
+                            count == 1 ? "" : "s", role.threshold, aliases));
   }
   return {count};
 }
@@ -361,9 +371,9 @@ void check_file_meta(const FileMeta& expected, const std::string& bytes,
       continue;
     known = true;
     if (actual != digest)
-      throw Error(ErrorCode::hash_mismatch,
-                  fmt::format("{} does not match the {} hash listed in {}", role_label, alg,
-                              parent_label));
+      throw Error(
+          ErrorCode::hash_mismatch,
+          fmt::format("{} does not match the {} hash listed in {}", role_label, alg, parent_label));
   }
   if (!known)
     throw Error(ErrorCode::hash_mismatch,
@@ -372,8 +382,8 @@ void check_file_meta(const FileMeta& expected, const std::string& bytes,
 
 void check_not_expired(const SignedFile& file, TimePoint now, const std::string& role_label) {
   if (file.expires <= now)
-    throw Error(ErrorCode::expired, fmt::format("{} expired on {}", role_label,
-                                                format_human(file.expires)));
+    throw Error(ErrorCode::expired,
+                fmt::format("{} expired on {}", role_label, format_human(file.expires)));
 }
 
 }  // namespace dct::trust

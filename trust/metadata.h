@@ -2,9 +2,8 @@
 // The Notary/TUF metadata model: the signed envelope and the four base roles plus delegated
 // targets roles. Parsing is strict: anything notary would not write is refused with
 // dct::Error(malformed_metadata / wrong_type) before a single signature is looked at.
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +15,10 @@ namespace dct::trust {
 
 // Size caps applied before parsing (notary's limits, section 6.5 of the protocol notes).
 inline constexpr std::size_t kMaxRootSize = 100u << 20;
+// A root rotation walk: at most this many versions at once, and this many bytes of
+// intermediate roots in all (notary's roots are a few KiB each).
+inline constexpr long long kMaxRootLinks = 256;
+inline constexpr std::size_t kMaxRootChainBytes = 16u << 20;
 inline constexpr std::size_t kMaxTimestampSize = 1u << 20;
 // Cap for files whose length is not known from a parent (speculative fetches).
 inline constexpr std::size_t kMaxUnknownSize = 100u << 20;
@@ -105,13 +108,15 @@ bool is_valid_delegation_name(const std::string& name);
 bool is_valid_role_name(const std::string& name);  // base roles or a valid delegation
 std::string parent_role(const std::string& delegation);
 
-// The threshold check of notary's VerifySignatures, counting distinct valid key IDs.
+// The threshold check of notary's VerifySignatures, counting distinct valid keys (key IDs that
+// name the same key count once; see key_identity).
 // Throws signature_invalid / threshold_not_met / key_id_mismatch with role_label in the text.
 struct VerifyOutcome {
   int valid = 0;
 };
-VerifyOutcome verify_signatures(const SignedFile& file, const std::map<std::string, PublicKey>& keys,
-                                const RoleKeys& role, const std::string& role_label);
+VerifyOutcome verify_signatures(const SignedFile& file,
+                                const std::map<std::string, PublicKey>& keys, const RoleKeys& role,
+                                const std::string& role_label);
 
 // Hash and length of `bytes` against what a parent lists. Throws hash_mismatch/length_mismatch.
 void check_file_meta(const FileMeta& expected, const std::string& bytes,

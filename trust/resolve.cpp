@@ -42,6 +42,17 @@ std::vector<TagSighting> find_tag_everywhere(const TrustedRepository& repo,
 ResolvedTag resolve_tag(Updater& updater, TrustedRepository& repo, const std::string& tag,
                         bool with_signers) {
   updater.load_delegation(repo, kReleasesRole);
+  // A targets/releases that the snapshot lists but that fails verification decides nothing,
+  // and it must not hand the tags it may sign to targets either: that is exactly what a
+  // server holding the snapshot key would arrange to replay an older targets signature.
+  if (const Error* failed = repo.failure(kReleasesRole);
+      failed && repo.declared_path_allowed(kReleasesRole, tag))
+    throw Error(failed->code(),
+                fmt::format("{} of {} failed verification, so {}:{} is not trusted: {}",
+                            kReleasesRole, repo.gun, repo.gun, tag, failed->what()),
+                "tags that targets/releases may sign are never taken from targets while it fails; "
+                "if its owner changed it (removed a signer, let it expire), a holder of its keys "
+                "must sign it again");
   std::optional<TagSighting> hit = sighting(repo, kReleasesRole, tag);
   if (!hit) hit = sighting(repo, "targets", tag);
   if (!hit || with_signers) updater.load_all(repo);
@@ -60,9 +71,10 @@ ResolvedTag resolve_tag(Updater& updater, TrustedRepository& repo, const std::st
     std::string hint;
     if (auto it = repo.skipped.find(kReleasesRole); it != repo.skipped.end())
       hint = fmt::format("targets/releases is not usable: {}", it->second);
+    else if (const Error* failed = repo.failure(kReleasesRole))
+      hint = fmt::format("targets/releases is not usable: {}", failed->what());
     throw Error(ErrorCode::tag_not_found,
-                fmt::format("no trust data for {}:{}: the tag is not signed", repo.gun, tag),
-                hint);
+                fmt::format("no trust data for {}:{}: the tag is not signed", repo.gun, tag), hint);
   }
   if (hit->digest_hex.empty())
     throw Error(ErrorCode::malformed_metadata,

@@ -24,6 +24,26 @@ bool is_verification_failure(const Error& e) {
   }
 }
 
+// Failures of a delegation's own file: recorded against the role (nothing it lists is trusted,
+// and what it could sign is refused) instead of aborting everything else.
+bool is_role_file_failure(const Error& e) {
+  switch (e.code()) {
+    case ErrorCode::signature_invalid:
+    case ErrorCode::threshold_not_met:
+    case ErrorCode::key_id_mismatch:
+    case ErrorCode::expired:
+    case ErrorCode::hash_mismatch:
+    case ErrorCode::length_mismatch:
+    case ErrorCode::oversized:
+    case ErrorCode::malformed_metadata:
+    case ErrorCode::wrong_type:
+    case ErrorCode::delegation_invalid:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::vector<std::string> restrict_paths(const std::vector<std::string>& child,
                                         const std::vector<std::string>& parent) {
   std::vector<std::string> out;
@@ -50,6 +70,23 @@ bool TrustedRepository::path_allowed(const std::string& role_name,
   for (const auto& p : it->second)
     if (target.rfind(p, 0) == 0) return true;
   return false;
+}
+
+bool TrustedRepository::declared_path_allowed(const std::string& role_name,
+                                              const std::string& target) const {
+  if (paths.count(role_name)) return path_allowed(role_name, target);
+  const Targets* parent = role(parent_role(role_name));
+  if (!parent || !paths.count(parent->role_name)) return false;
+  const DelegationRole* d = parent->find_delegation(role_name);
+  if (!d) return false;
+  for (const auto& p : restrict_paths(d->paths, paths.at(parent->role_name)))
+    if (target.rfind(p, 0) == 0) return true;
+  return false;
+}
+
+const Error* TrustedRepository::failure(const std::string& role_name) const {
+  auto it = failed.find(role_name);
+  return it == failed.end() ? nullptr : &it->second;
 }
 
 void throw_fetch_error(const FetchResult& r, const std::string& what, const std::string& gun) {
@@ -88,6 +125,7 @@ Updater::Updater(std::string gun, MetadataFetcher& remote, MetadataCache& cache,
       pinning_(std::move(pinning)) {}
 
 TrustedRepository Updater::update(const UpdateOptions& options) {
+  listed_before_ = cached_listing();
   try {
     return attempt(options, false);
   } catch (const Error& e) {
@@ -99,6 +137,22 @@ TrustedRepository Updater::update(const UpdateOptions& options) {
     if (!current || !refresh_root(*current)) throw;
     return attempt(options, true);
   }
+}
+
+// The delegations the cached snapshot lists. The cache holds only verified bytes, so this is
+// the last snapshot this client trusted.
+std::set<std::string> Updater::cached_listing() {
+  std::set<std::string> out;
+  auto bytes = cache_.load("snapshot", kMaxUnknownSize);
+  if (!bytes) return out;
+  try {
+    Snapshot previous = Snapshot::parse(SignedFile::parse(std::move(*bytes), "cached snapshot"));
+    for (const auto& [name, _] : previous.meta)
+      if (is_valid_delegation_name(name)) out.insert(name);
+  } catch (const Error&) {
+    // A damaged cache is replaced by the update; it vouches for nothing.
+  }
+  return out;
 }
 
 std::optional<Root> Updater::load_cached_root(std::vector<std::string>& warnings) {
@@ -121,6 +175,7 @@ std::optional<Root> Updater::load_cached_root(std::vector<std::string>& warnings
 TrustedRepository Updater::attempt(const UpdateOptions& options, bool after_root_refresh) {
   TrustedRepository repo;
   repo.gun = gun_;
+  repo.listed_before = listed_before_.value_or(std::set<std::string>{});
   repo.warnings = std::move(pending_warnings_);
   pending_warnings_.clear();
   fetched_.clear();
@@ -218,6 +273,11 @@ TrustedRepository Updater::attempt(const UpdateOptions& options, bool after_root
     repo.roles.emplace("targets", std::move(t));
     repo.paths["targets"] = {""};
   }
+  // TUF 5.5.5 for the roles targets delegates to, checked now rather than when a role is
+  // loaded: a command that never reads a hidden role must not accept (and cache) the snapshot
+  // that hides it either.
+  for (const auto& d : repo.roles.at("targets").delegations)
+    if (repo.listed_before.count(d.name)) require_still_listed(repo, d, "targets");
 
   for (const auto& d : options.eager_delegations) load_delegation(repo, d);
   return repo;
@@ -249,35 +309,43 @@ Root Updater::establish_root(const FetchResult& fetched, const std::optional<Roo
   return candidate;
 }
 
-// Root rotation: every version between the trusted one and the newest must be signed by the
-// previous version's root keys and by its own, so no link of the chain can be skipped.
+// Root rotation (TUF 5.3.4-5.3.6): every version between the trusted one and the newest must
+// be signed by the previous version's root keys and by its own, so no link can be skipped. The
+// newest version number comes from an unverified file, so nothing is fetched on its word alone:
+// links are fetched and verified one at a time (a bogus link costs one download and ends the
+// walk), at most two roots are held at once, and the links and bytes read are capped.
 Root Updater::walk_root_chain(const Root& trusted, Root newest) {
   const TimePoint now = clock_.now();
-  constexpr long long kMaxRootHops = 1024;
-  if (newest.file.version - trusted.file.version > kMaxRootHops)
+  const long long links = newest.file.version - trusted.file.version;
+  if (links > kMaxRootLinks)
     throw Error(ErrorCode::root_rotation_failed,
-                fmt::format("root of {} jumps from version {} to {}, more than {} rotations", gun_,
-                            trusted.file.version, newest.file.version, kMaxRootHops));
-  std::vector<FetchRequest> requests;
-  for (long long v = trusted.file.version + 1; v < newest.file.version; ++v)
-    requests.push_back({fmt::format("{}.root.json", v), kMaxRootSize});
-  auto results = remote_.fetch_all(requests);
-  const Root* previous = &trusted;
-  std::vector<Root> chain;
-  chain.reserve(results.size());
-  for (size_t i = 0; i < results.size(); ++i) {
-    long long v = trusted.file.version + 1 + static_cast<long long>(i);
-    if (!results[i].ok()) throw_fetch_error(results[i], fmt::format("{}.root.json", v), gun_);
-    Root r = Root::parse(
-        SignedFile::parse(std::move(results[i].body), fmt::format("root version {}", v)));
-    if (r.file.version != v)
+                fmt::format("root of {} jumps from version {} to {}, more than {} rotations at "
+                            "once; the root chain was not followed",
+                            gun_, trusted.file.version, newest.file.version, kMaxRootLinks));
+  std::size_t budget = kMaxRootChainBytes;
+  std::optional<Root> previous;  // the last verified link, once past the trusted root
+  for (long long v = trusted.file.version + 1; v < newest.file.version; ++v) {
+    const std::string name = fmt::format("{}.root.json", v);
+    if (budget == 0)
+      throw Error(ErrorCode::oversized,
+                  fmt::format("the root chain of {} from version {} to {} is larger than {} MiB; "
+                              "it was not followed past version {}",
+                              gun_, trusted.file.version, newest.file.version,
+                              kMaxRootChainBytes >> 20, v - 1));
+    FetchResult r = remote_.fetch({name, std::min(kMaxRootSize, budget)});
+    if (!r.ok()) throw_fetch_error(r, name, gun_);
+    budget -= std::min(budget, r.body.size());
+    Root link =
+        Root::parse(SignedFile::parse(std::move(r.body), fmt::format("root version {}", v)));
+    if (link.file.version != v)
       throw Error(ErrorCode::root_rotation_failed,
-                  fmt::format("{}.root.json of {} holds version {}", v, gun_, r.file.version));
-    verify_root(r, previous, gun_, pinning_, now, RootCheck{false, false});
-    chain.push_back(std::move(r));
-    previous = &chain.back();
+                  fmt::format("{} of {} holds version {}", name, gun_, link.file.version));
+    verify_root(link, previous ? &*previous : &trusted, gun_, pinning_, now,
+                RootCheck{false, false});
+    previous = std::move(link);
   }
-  verify_root(newest, previous, gun_, pinning_, now, RootCheck{true, false});
+  verify_root(newest, previous ? &*previous : &trusted, gun_, pinning_, now,
+              RootCheck{true, false});
   return newest;
 }
 
@@ -291,16 +359,19 @@ bool Updater::refresh_root(const Root& current) {
   // New timestamp or snapshot keys restart that role's version history (TUF 5.3.11): a
   // version fast-forwarded with the old keys must not lock the client out after recovery.
   for (const char* role : {"timestamp", "snapshot"}) {
-    auto keys_of = [role](const Root& r) {
-      auto ids = r.role(role).keyids;
+    auto keys_of = [role](const Root& of) {
+      auto ids = of.role(role).keyids;
       std::sort(ids.begin(), ids.end());
       return ids;
     };
-    if (keys_of(current) != keys_of(next))
+    if (keys_of(current) != keys_of(next)) {
       discard_cache(role, fmt::format("the root rotated the {} keys", role));
+      // TUF 5.3.11: the snapshot made with the old keys no longer binds the new ones.
+      if (std::string_view(role) == "snapshot") listed_before_.reset();
+    }
   }
-  pending_warnings_.push_back(fmt::format("the root of {} was rotated to version {}", gun_,
-                                          next.file.version));
+  pending_warnings_.push_back(
+      fmt::format("the root of {} was rotated to version {}", gun_, next.file.version));
   return true;
 }
 
@@ -384,9 +455,25 @@ SignedFile Updater::obtain(const std::string& role, const FileMeta& expected,
   return f;
 }
 
+// TUF 5.5.5: a role the trusted snapshot listed, and that its parent still delegates to with
+// enough keys to sign it, must stay listed. Otherwise the snapshot's signer (the server, for
+// server-managed snapshots) could hide it and make clients fall back to what other roles
+// signed. A role its owner removed is gone from the owner-signed parent too.
+void Updater::require_still_listed(const TrustedRepository& repo, const DelegationRole& d,
+                                   const std::string& parent_name) const {
+  if (!repo.listed_before.count(d.name) || repo.snapshot.meta.count(d.name)) return;
+  if (static_cast<int>(d.keyids.size()) < d.threshold) return;  // vouches for nothing anyway
+  throw Error(ErrorCode::rollback,
+              fmt::format("the snapshot (version {}) of {} no longer lists {}, which the trusted "
+                          "snapshot listed and {} still delegates to",
+                          repo.snapshot.file.version, gun_, d.name, parent_name),
+              "a role leaves the snapshot only when its parent stops delegating to it; a server "
+              "that hides a role can make clients use older signatures");
+}
+
 bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) {
   if (repo.roles.count(name)) return true;
-  if (repo.skipped.count(name)) return false;
+  if (repo.skipped.count(name) || repo.failed.count(name)) return false;
   if (!is_valid_delegation_name(name))
     throw Error(ErrorCode::invalid_role_name, fmt::format("invalid role name \"{}\"", name));
   const std::string parent_name = parent_role(name);
@@ -395,14 +482,10 @@ bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) 
   if (!parent) return false;
   const DelegationRole* d = parent->find_delegation(name);
   if (!d) return false;
-  auto meta = repo.snapshot.meta.find(name);
-  if (meta == repo.snapshot.meta.end()) {
-    repo.skipped[name] = "it has no published metadata";
-    return false;
-  }
   if (static_cast<int>(d->keyids.size()) < d->threshold) {
     // A role left without keys (notary keeps it after its last key is removed) can no longer
-    // vouch for anything; its old signatures are ignored rather than trusted.
+    // vouch for anything; its old signatures are ignored rather than trusted. The owner-signed
+    // parent says so, so no server can bring this about.
     repo.skipped[name] =
         fmt::format("it has {} key{}, fewer than its threshold of {}", d->keyids.size(),
                     d->keyids.size() == 1 ? "" : "s", d->threshold);
@@ -410,25 +493,32 @@ bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) 
         fmt::format("role {} of {} is not usable: {}", name, gun_, repo.skipped[name]));
     return false;
   }
-  SignedFile f = obtain(name, meta->second, "snapshot");
-  Targets t = Targets::parse(std::move(f), name);
-  RoleKeys keys{d->keyids, d->threshold};
-  try {
-    verify_signatures(t.file, parent->delegation_keys, keys, name);
-    check_not_expired(t.file, clock_.now(), name);
-  } catch (const Error& e) {
-    // As notary: a delegation whose file no longer meets its keys (a signer was removed) or
-    // has expired is left out, and nothing it lists is trusted. The snapshot vouched for the
-    // file, so this is the repository's own state, not a substitution. Other failures abort.
-    if (e.code() != ErrorCode::threshold_not_met && e.code() != ErrorCode::expired) throw;
-    repo.skipped[name] = e.what();
-    repo.warnings.push_back(fmt::format("role {} of {} is not used: {}", name, gun_, e.what()));
+  require_still_listed(repo, *d, parent_name);
+  auto meta = repo.snapshot.meta.find(name);
+  if (meta == repo.snapshot.meta.end()) {
+    // Declared but never signed into (the state right after `delegation add`).
+    repo.skipped[name] = "it has no published metadata";
     return false;
   }
-  cache_.store(name, t.file.raw);
-  repo.paths[name] = restrict_paths(d->paths, repo.paths[parent_name]);
-  repo.roles.emplace(name, std::move(t));
-  return true;
+  try {
+    SignedFile f = obtain(name, meta->second, "snapshot");
+    Targets t = Targets::parse(std::move(f), name);
+    RoleKeys keys{d->keyids, d->threshold};
+    verify_signatures(t.file, parent->delegation_keys, keys, name);
+    check_not_expired(t.file, clock_.now(), name);
+    cache_.store(name, t.file.raw);
+    repo.paths[name] = restrict_paths(d->paths, repo.paths[parent_name]);
+    repo.roles.emplace(name, std::move(t));
+    return true;
+  } catch (const Error& e) {
+    // The snapshot lists the role but its file does not verify: nothing it lists is trusted,
+    // and callers refuse what it could have signed rather than take it from elsewhere.
+    if (!is_role_file_failure(e)) throw;
+    repo.failed.emplace(name, e);
+    repo.warnings.push_back(
+        fmt::format("role {} of {} failed verification and is not used: {}", name, gun_, e.what()));
+    return false;
+  }
 }
 
 void Updater::prefetch_by_hash(const TrustedRepository& repo,
@@ -462,7 +552,8 @@ void Updater::load_all(TrustedRepository& repo) {
       const Targets* t = repo.role(name);
       if (!t) continue;
       for (const auto& d : t->delegations)
-        if (!repo.roles.count(d.name) && !repo.skipped.count(d.name)) next.push_back(d.name);
+        if (!repo.roles.count(d.name) && !repo.skipped.count(d.name) && !repo.failed.count(d.name))
+          next.push_back(d.name);
     }
     prefetch_by_hash(repo, next);
     level.clear();

@@ -30,12 +30,25 @@ struct TrustedRepository {
   std::map<std::string, Targets> roles;  // verified targets roles by name ("targets", ...)
   // Effective (parent-restricted) paths of each loaded role; "targets" has {""}.
   std::map<std::string, std::vector<std::string>> paths;
-  std::map<std::string, std::string> skipped;  // delegations not usable, and why
+  // Delegations that vouch for nothing by the owner's own design, and why: declared without
+  // enough keys, or never published (not in any snapshot seen). Falling back past them is safe.
+  std::map<std::string, std::string> skipped;
+  // Delegations whose file failed verification (signatures, threshold, expiry, hash or length):
+  // nothing they list is trusted, and nothing they could sign may be taken from another role.
+  std::map<std::string, Error> failed;
+  // Delegations the trusted snapshot (the cached one, from before this update) listed: a role
+  // still delegated to must stay listed (TUF 5.5.5), or a server could hide it.
+  std::set<std::string> listed_before;
   std::vector<std::string> warnings;
   bool first_use = false;  // the root was trusted for the first time in this run
 
   const Targets* role(const std::string& name) const;
   bool path_allowed(const std::string& role, const std::string& target) const;
+  // Whether a declared delegation's paths, restricted by its parents', allow `target`, whether
+  // or not its file loaded. False when no loaded parent declares it.
+  bool declared_path_allowed(const std::string& role, const std::string& target) const;
+  // The failure recorded for `role`, if its file failed verification.
+  const Error* failure(const std::string& role) const;
 };
 
 struct UpdateOptions {
@@ -49,8 +62,10 @@ class Updater {
           TrustPinning pinning = {});
 
   TrustedRepository update(const UpdateOptions& options = {});
-  // Loads a delegation (and its ancestors). False when it does not exist or is not usable
-  // (see TrustedRepository::skipped); throws on verification failures.
+  // Loads a delegation (and its ancestors). False when it does not exist, is not usable (see
+  // TrustedRepository::skipped) or failed verification (recorded in TrustedRepository::failed).
+  // Throws when a role still delegated to disappeared from the snapshot, on rollback, and on
+  // network errors.
   bool load_delegation(TrustedRepository& repo, const std::string& name);
   // Loads the whole delegation tree, breadth-first, fetching each level concurrently.
   void load_all(TrustedRepository& repo);
@@ -59,6 +74,9 @@ class Updater {
   struct Attempt;
   TrustedRepository attempt(const UpdateOptions& options, bool after_root_refresh);
   std::optional<Root> load_cached_root(std::vector<std::string>& warnings);
+  std::set<std::string> cached_listing();
+  void require_still_listed(const TrustedRepository& repo, const DelegationRole& d,
+                            const std::string& parent_name) const;
   Root establish_root(const FetchResult& fetched, const std::optional<Root>& trusted);
   Root walk_root_chain(const Root& trusted, Root newest);
   bool refresh_root(const Root& current);
@@ -73,7 +91,8 @@ class Updater {
   MetadataCache& cache_;
   const Clock& clock_;
   TrustPinning pinning_;
-  std::map<std::string, FetchResult> fetched_;  // bodies fetched ahead, by role name
+  std::map<std::string, FetchResult> fetched_;          // bodies fetched ahead, by role name
+  std::optional<std::set<std::string>> listed_before_;  // read once per update()
   std::vector<std::string> pending_warnings_;
 };
 

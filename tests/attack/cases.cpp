@@ -77,6 +77,43 @@ void rotate_root_key(Repo& r, KeyPool& pool, const std::string& cn, hours from, 
   r.seal();
 }
 
+// targets itself signs v2 too, for the digest v1 has: the older signature a server would like
+// clients to fall back to when it hides or breaks targets/releases.
+void older_v2_in_targets(Repo& r) {
+  json& targets = r.meta.at("targets")["targets"];
+  if (targets.contains("v2")) return;
+  targets["v2"] = targets.at("v1");
+  r.bump("targets");
+  r.sign("targets");
+  reseal_above(r, "targets");
+}
+
+json& releases_delegation(Repo& r) {
+  for (auto& d : r.meta.at("targets")["delegations"]["roles"])
+    if (d["name"] == kReleases) return d;
+  throw std::runtime_error("the baseline has no targets/releases delegation");
+}
+
+// A case about targets/releases, on a repository where targets also signs v2 (older digest).
+Case releases_case(std::string area, std::string name, std::function<void(Repo&)> attack) {
+  Case c = mk(std::move(area), std::move(name), "v2");
+  c.seed = older_v2_in_targets;
+  c.attack = [attack](Repo& r) {
+    older_v2_in_targets(r);
+    attack(r);
+  };
+  return c;
+}
+
+// A new snapshot (and timestamp) without targets/releases, as a server holding the snapshot
+// key can make one.
+void hide_releases(Repo& r) {
+  r.meta.at("snapshot")["meta"].erase(kReleases);
+  r.bump("snapshot");
+  r.sign("snapshot");
+  r.seal_timestamp();
+}
+
 }  // namespace
 
 std::vector<Case> all_cases(KeyPool& pool) {
@@ -150,9 +187,9 @@ std::vector<Case> all_cases(KeyPool& pool) {
   }
   for (const auto& role : {std::string("targets"), std::string(kReleases)}) {
     Case c = mk("signatures", "threshold not met on " + role, tag_of(role));
-    // As notary does, a delegation below its threshold is left out (the hint says why).
-    if (role == kReleases) c.kind = Kind::refused;
+    if (role == kReleases) c.seed = older_v2_in_targets;
     c.attack = [role, &pool](Repo& r) {
+      if (role == kReleases) older_v2_in_targets(r);
       if (role == "targets") {
         r.meta.at("root")["roles"]["targets"]["threshold"] = 2;
         r.bump("root");
@@ -175,9 +212,9 @@ std::vector<Case> all_cases(KeyPool& pool) {
   // --- expiry
   for (const auto& role : chain) {
     Case c = mk("expiry", "expired " + role, tag_of(role));
-    // As notary does, an expired delegation is left out (the hint says why).
-    if (role == kReleases) c.kind = Kind::refused;
+    if (role == kReleases) c.seed = older_v2_in_targets;
     c.attack = [role](Repo& r) {
+      if (role == kReleases) older_v2_in_targets(r);
       if (role == "root") r.bump("root");
       resign(r, role, [](json& s) { s["expires"] = expires_in(hours(-2)); });
     };
@@ -284,6 +321,121 @@ std::vector<Case> all_cases(KeyPool& pool) {
     cases.push_back(c);
   }
 
+  // --- no fall-back from targets/releases to targets (targets signs v2 with an older digest)
+  {
+    Case c = releases_case("fallback",
+                           "targets/releases left out of a new snapshot after it was "
+                           "trusted",
+                           hide_releases);
+    c.expect = {"no longer lists targets/releases"};
+    c.sign_too = true;
+    cases.push_back(c);
+  }
+  {
+    Case c = releases_case("fallback", "targets/releases served without signatures", [](Repo& r) {
+      r.bump(kReleases);
+      r.sign(kReleases);
+      edit_envelope(r, kReleases, [](json& doc) { doc["signatures"] = json::array(); });
+    });
+    c.expect = {"targets/releases"};
+    c.sign_too = true;
+    cases.push_back(c);
+  }
+  {
+    Case c = releases_case("fallback", "targets/releases signed by a key outside the role",
+                           [&pool](Repo& r) {
+                             const auto& stranger = pool.generate();
+                             r.signers[kReleases] = {{stranger.public_key().id(), &stranger}};
+                             publish_new(r, kReleases);
+                           });
+    c.expect = {"targets/releases"};
+    c.sign_too = true;
+    cases.push_back(c);
+  }
+  {
+    Case c = releases_case("fallback",
+                           "control: the owner removes targets/releases, targets "
+                           "signs the tag",
+                           [](Repo& r) {
+                             json& roles = r.meta.at("targets")["delegations"]["roles"];
+                             for (auto it = roles.begin(); it != roles.end(); ++it)
+                               if ((*it)["name"] == kReleases) {
+                                 roles.erase(it);
+                                 break;
+                               }
+                             r.meta.erase(kReleases);
+                             r.bytes.erase(kReleases);
+                             r.meta.at("snapshot")["meta"].erase(kReleases);
+                             r.bump("targets");
+                             r.seal();
+                           });
+    c.expect_success = true;
+    cases.push_back(c);
+  }
+  {
+    Case c = releases_case("fallback",
+                           "control: the owner removes the last key of "
+                           "targets/releases, targets signs the tag",
+                           [](Repo& r) {
+                             releases_delegation(r)["keyids"] = json::array();
+                             r.bump("targets");
+                             r.seal();
+                           });
+    c.expect_success = true;
+    cases.push_back(c);
+  }
+  {
+    // Trust on first use: a snapshot without targets/releases is exactly what a repository
+    // looks like right after `delegation add`, before anyone signs into it (README: "The
+    // trust rule").
+    Case c = releases_case("fallback",
+                           "known limit: on first contact a hidden targets/releases "
+                           "looks never published, targets signs the tag",
+                           hide_releases);
+    c.cold = true;
+    c.expect_success = true;
+    cases.push_back(c);
+  }
+
+  // --- thresholds count keys, not key IDs
+  {
+    Case c = releases_case(
+        "signatures", "targets/releases lists its key twice (bare and certificate), threshold 2",
+        [](Repo& r) {
+          json& d = releases_delegation(r);
+          const trust::SigningKey signer = r.signers.at(kReleases).at(0);
+          const trust::PublicKey bare = signer.key->public_key();
+          r.meta.at("targets")["delegations"]["keys"][bare.id()] = bare.to_json();
+          d["keyids"].push_back(bare.id());
+          d["threshold"] = 2;
+          r.signers[kReleases] = {signer, {bare.id(), signer.key}};
+          r.bump(kReleases);
+          r.bump("targets");
+          r.seal();
+        });
+    c.expect = {"distinct"};
+    cases.push_back(c);
+  }
+  {
+    Case c = mk("signatures", "root lists its key under two certificates, threshold 2");
+    c.attack = [](Repo& r) {
+      const trust::SigningKey signer = r.signers.at("root").at(0);
+      auto now = std::chrono::system_clock::now();
+      trust::PublicKey second = trust::certificate_key(
+          *signer.key,
+          trust::create_certificate(*signer.key, r.gun, now - hours(2), now + hours(24 * 365)));
+      json& root = r.meta.at("root");
+      root["keys"][second.id()] = second.to_json();
+      root["roles"]["root"]["keyids"].push_back(second.id());
+      root["roles"]["root"]["threshold"] = 2;
+      r.signers["root"].push_back({second.id(), signer.key});
+      r.bump("root");
+      r.seal();
+    };
+    c.expect = {"distinct"};
+    cases.push_back(c);
+  }
+
   // --- delegation names and paths
   for (const auto& bad : {std::string("targets/../releases"), std::string("/targets/abs"),
                           std::string("targets/Rel eases"), std::string("targets/rel\u00e9ase")}) {
@@ -346,6 +498,33 @@ std::vector<Case> all_cases(KeyPool& pool) {
       r.extra[std::to_string(step.meta.at("root")["version"].get<long long>()) + ".root.json"] =
           step.bytes.at("root");
     };
+    c.expect = {"root"};
+    cases.push_back(c);
+  }
+  for (std::size_t mib : {std::size_t(0), std::size_t(25)}) {
+    // root.json claims a version 20 ahead; every link in between is signed by a stranger
+    // (and, in the second case, padded to 25 MB). A timestamp under a new key makes the
+    // client look for a newer root.
+    Case c = mk("root", mib ? "root.json 20 versions ahead, links of 25 MB by a stranger"
+                            : "root.json 20 versions ahead, links signed by a stranger");
+    c.attack = [&pool](Repo& r) {
+      long long trusted = r.meta.at("root")["version"].get<long long>();
+      r.rekey(pool, "timestamp");
+      r.seal_timestamp();
+      Repo forged = r;
+      const auto& stranger = pool.generate();
+      forged.signers["root"] = {{stranger.public_key().id(), &stranger}};
+      for (long long v = trusted + 1; v <= trusted + 20; ++v) {
+        forged.meta.at("root")["version"] = v;
+        forged.sign("root");
+        r.extra[std::to_string(v) + ".root.json"] = forged.bytes.at("root");
+      }
+      r.extra["root.json"] = forged.bytes.at("root");
+    };
+    if (mib)
+      for (int v = 1; v <= 40; ++v) c.faults[std::to_string(v) + ".root.json"].grow_to = mib << 20;
+    c.max_rss_mib = 120;
+    c.max_intermediate_roots = 1;  // the first link is refused, so the walk ends there
     c.expect = {"root"};
     cases.push_back(c);
   }

@@ -1,10 +1,12 @@
 #include "runner.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -116,6 +118,7 @@ test::Reply Runner::serve(const test::HttpRequest& request) {
     return test::Reply::json(404, R"({"errors":[{"code":"NOT_FOUND"}]})");
   std::string name = path.substr(prefix.size());
   std::lock_guard lock(mutex_);
+  requested_.push_back(name);
   auto it = served_.files.find(name);
   if (it == served_.files.end())
     return test::Reply::json(404, R"({"errors":[{"code":"METADATA_NOT_FOUND"}]})");
@@ -141,6 +144,10 @@ void Runner::publish(const Repo& repo, std::map<std::string, Fault> faults) {
 
 Runner::Run Runner::dct(const std::vector<std::string>& args) {
   fs::path out = options_.work_dir / "stdout", err = options_.work_dir / "stderr";
+  {
+    std::lock_guard lock(mutex_);
+    requested_.clear();
+  }
   pid_t pid = fork();
   if (pid == 0) {
     int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -157,9 +164,15 @@ Runner::Run Runner::dct(const std::vector<std::string>& args) {
     _exit(127);
   }
   int status = 0;
-  waitpid(pid, &status, 0);
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
   Run r;
   r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.max_rss_kib = usage.ru_maxrss;
+  {
+    std::lock_guard lock(mutex_);
+    r.requested = requested_;
+  }
   r.out = read_all(out);
   r.err = read_all(err);
   return r;
@@ -177,6 +190,17 @@ void Runner::judge(const Case& c, const std::string& what, const Run& r,
     o.problems.push_back(what + ": " + p);
   };
   if (!o.observed.empty()) o.observed += "; ";
+  int roots = 0;  // intermediate roots asked for
+  for (const auto& name : r.requested)
+    if (name.ends_with(".root.json") && name.find('.') != std::string::npos &&
+        std::isdigit(static_cast<unsigned char>(name.front())))
+      ++roots;
+  if (c.max_intermediate_roots >= 0 && roots > c.max_intermediate_roots)
+    problem(std::to_string(roots) + " intermediate roots fetched, more than " +
+            std::to_string(c.max_intermediate_roots));
+  if (c.max_rss_mib && r.max_rss_kib > c.max_rss_mib * 1024)
+    problem("peak memory " + std::to_string(r.max_rss_kib / 1024) + " MiB, more than " +
+            std::to_string(c.max_rss_mib));
   if (c.expect_success) {
     if (r.rc != 0) problem("expected success, exit " + std::to_string(r.rc) + ": " + msg);
     if (r.out.find("sha256:") == std::string::npos) problem("no digest printed");
@@ -207,6 +231,10 @@ void Runner::judge(const Case& c, const std::string& what, const Run& r,
   o.observed += what + " exit " + std::to_string(r.rc) + ", \"" +
                 brief(msg, baseline_.gun, server_->url()) + "\", cache " +
                 (unchanged ? "unchanged" : "CHANGED");
+  if (c.max_rss_mib) o.observed += ", peak memory " + std::to_string(r.max_rss_kib / 1024) + " MiB";
+  if (c.max_intermediate_roots >= 0)
+    o.observed +=
+        ", " + std::to_string(roots) + " intermediate root" + (roots == 1 ? "" : "s") + " fetched";
 }
 
 Outcome Runner::run(const Case& c) {
@@ -225,8 +253,9 @@ Outcome Runner::run(const Case& c) {
     Repo seed = baseline_;
     if (c.seed) c.seed(seed);
     publish(seed);
-    Run s = dct(seed_resolve);
-    if (s.rc != 0 || s.out.find("sha256:") == std::string::npos) {
+    Run s;
+    if (!c.cold) s = dct(seed_resolve);
+    if (!c.cold && (s.rc != 0 || s.out.find("sha256:") == std::string::npos)) {
       o.pass = false;
       o.observed = "seeding the cache failed: exit " + std::to_string(s.rc) + ", \"" +
                    brief(message_of(s.err), baseline_.gun, server_->url()) + "\"";

@@ -31,9 +31,12 @@ struct Case {
   std::map<std::string, Fault> faults;
   std::vector<std::string> expect;  // any of these (lower case) must appear in the message
   enum class Kind { security, network, refused };
-  Kind kind = Kind::security;   // how the failure must read (refused: any non-zero exit)
-  bool expect_success = false;  // a recovery case: the tag must resolve
-  bool sign_too = false;        // also run `dct sign` on the attacked state
+  Kind kind = Kind::security;       // how the failure must read (refused: any non-zero exit)
+  bool expect_success = false;      // a recovery case: the tag must resolve
+  bool sign_too = false;            // also run `dct sign` on the attacked state
+  bool cold = false;                // first contact: nothing is cached before the attack
+  int max_intermediate_roots = -1;  // when set: at most this many <N>.root.json fetched
+  long max_rss_mib = 0;             // when set: dct's peak memory must stay below
 };
 
 struct Outcome {
@@ -65,6 +68,8 @@ class Runner {
   struct Run {
     int rc = -1;
     std::string out, err;
+    long max_rss_kib = 0;
+    std::vector<std::string> requested;  // files asked for, in order
   };
   Run dct(const std::vector<std::string>& args);
   void judge(const Case& c, const std::string& what, const Run& r,
@@ -75,6 +80,7 @@ class Runner {
   Repo baseline_;
   std::mutex mutex_;
   Served served_;
+  std::vector<std::string> requested_;
   std::unique_ptr<test::TestServer> server_;
   int counter_ = 0;
 };

@@ -27,6 +27,7 @@ inline std::filesystem::path trust_fixture(const std::string& scenario, const st
 
 class FixtureServer final : public trust::MetadataFetcher {
  public:
+  FixtureServer() = default;
   explicit FixtureServer(const std::filesystem::path& dir) { load(dir); }
 
   void load(const std::filesystem::path& dir) {
