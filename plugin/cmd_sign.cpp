@@ -8,21 +8,59 @@
 #include "plugin/resolve_flow.h"
 #include "plugin/sign_args.h"
 #include "plugin/sign_flow.h"
+#include "plugin/sign_target.h"
 #include "registry/manifest.h"
 #include "trust/encoding.h"
 
 namespace dct::plugin {
 
+namespace {
+
+// IMAGE:TAG@DIGEST: the bytes of that digest, and a warning when the tag points elsewhere.
+registry::Manifest manifest_for_digest(const Context& ctx, registry::ManifestClient& manifests,
+                                       const registry::Reference& ref) {
+  registry::Manifest m;
+  try {
+    m = fetch_expected_manifest(manifests, ref, {ref.digest, std::nullopt, "the digest given"});
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::tag_not_found && e.code() != ErrorCode::repository_not_found) throw;
+    throw Error(e.code(), fmt::format("{}; nothing was signed", e.what()),
+                "check the digest: only a manifest the registry serves is signed");
+  }
+  try {
+    const auto now = tag_digest_now(manifests, ref);
+    if (!now)
+      ctx.warn(fmt::format("the registry has no tag {} for {}; signing it for {} as asked", ref.tag,
+                           ref.familiar(), m.digest));
+    else if (*now != m.digest)
+      ctx.warn(fmt::format("the registry's tag {}:{} points at {}; signing it for {} as asked",
+                           ref.familiar(), ref.tag, *now, m.digest));
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::cancelled) throw;
+    ctx.warn(
+        fmt::format("cannot tell what the registry's tag {}:{} points at ({}); signing it "
+                    "for {} as asked",
+                    ref.familiar(), ref.tag, e.what(), m.digest));
+  }
+  return m;
+}
+
+}  // namespace
+
 Command sign_command() {
   static SignArgs args;
   Command c;
   c.path = "sign";
-  c.usage = "[OPTIONS] IMAGE:TAG";
+  c.usage = "[OPTIONS] IMAGE:TAG[@DIGEST]";
   c.summary = "Sign the image a registry holds for a tag";
   c.description =
       "Sign the image a registry holds for a tag, and publish the signature to the notary\n"
       "server. What is signed is the sha256 and length of the manifest bytes the registry\n"
       "serves for the tag (image manifest or multi-platform index); no Docker daemon is needed.\n\n"
+      "IMAGE:TAG@sha256:DIGEST signs the tag for exactly that digest, such as the one a build\n"
+      "reported: the registry must serve a manifest with that digest (fetched by digest and\n"
+      "checked), or nothing is signed. If the tag points at another image in the registry, a\n"
+      "warning says so; the signature is still for the digest given.\n\n"
       "The tag is signed into targets/releases when the repository has that delegation (one of\n"
       "its keys must be in the trust dir), else with the repository's targets key. Roles made\n"
       "by `docker trust signer add` whose key is held here are signed too. A repository without\n"
@@ -30,18 +68,23 @@ Command sign_command() {
       "snapshot key goes to the server with --server-managed-snapshot).";
   c.examples =
       "  docker dct sign registry.example.com/team/app:1.4\n"
+      "  docker dct sign registry.example.com/team/app:1.4@sha256:<digest of the build>\n"
       "  docker dct sign --role targets/releases registry.example.com/team/app:1.4\n";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) { add_sign_args(app, args); };
+  c.setup = [](CLI::App& app) {
+    add_sign_args(app, args, "Image reference with a tag, and optionally the digest to sign");
+  };
   c.run = [](Context& ctx) {
     const auto ref = registry::parse_reference(args.image);
+    check_sign_reference(ref);
     RepositoryClient client(ctx.trust, ref, registry::kPushPull);
     PassphrasePrompt passphrases;
     SigningKeys keys(client.trust_dir(), passphrases);
     const SignOptions options = args.options();
     // The manifest first: nothing is initialized for a tag the registry does not have.
     registry::ManifestClient manifests(client.registry_authorizer());
-    const registry::Manifest manifest = manifests.get(ref);
+    const registry::Manifest manifest =
+        ref.has_digest() ? manifest_for_digest(ctx, manifests, ref) : manifests.get(ref);
     const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
     SignPlan plan;
     try {

@@ -16,8 +16,8 @@ struct SignArgs {
   SignOptions options() const { return SignOptions{roles, server_managed_snapshot}; }
 };
 
-inline void add_sign_args(CLI::App& app, SignArgs& args) {
-  app.add_option("IMAGE", args.image, "Image reference with a tag")->required();
+inline void add_sign_args(CLI::App& app, SignArgs& args, const std::string& image_help) {
+  app.add_option("IMAGE", args.image, image_help)->required();
   app.add_option("--role", args.roles, "Sign into this role instead (repeatable)")
       ->type_name("string");
   app.add_flag("--server-managed-snapshot", args.server_managed_snapshot,

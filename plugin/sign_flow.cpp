@@ -135,18 +135,23 @@ trust::Change target_change(const std::string& role, const std::string& tag,
   return c;
 }
 
+void check_sign_reference(const registry::Reference& ref) {
+  if (!ref.has_tag())
+    throw Error(ErrorCode::invalid_reference,
+                fmt::format("\"{}\" names no tag: signatures are per tag", ref.familiar_str()),
+                fmt::format("give one, e.g. {}:1.0{}", ref.familiar(),
+                            ref.has_digest() ? "@" + ref.digest : ""));
+  if (ref.has_digest() && ref.digest.rfind("sha256:", 0) != 0)
+    throw Error(ErrorCode::invalid_reference,
+                fmt::format("\"{}\" has a {} digest: Docker's signatures are for sha256 digests",
+                            ref.familiar_str(), ref.digest.substr(0, ref.digest.find(':'))),
+                "give the image's sha256 digest (IMAGE:TAG@sha256:...)");
+}
+
 SignPlan prepare_sign(RepositoryClient& client, SigningKeys& keys, const SignOptions& options) {
   SignPlan plan;
   plan.ref = client.reference();
-  if (!plan.ref.has_tag())
-    throw Error(ErrorCode::invalid_reference,
-                fmt::format("\"{}\" names no tag: signatures are per tag", plan.ref.str()),
-                fmt::format("give one, e.g. {}:1.0", plan.ref.familiar()));
-  if (plan.ref.has_digest())
-    throw Error(ErrorCode::invalid_reference,
-                fmt::format("\"{}\" has a digest: sign by tag; the digest is what the registry "
-                            "serves for it",
-                            plan.ref.str()));
+  check_sign_reference(plan.ref);
   EditOptions edit;
   edit.init_if_missing = true;
   edit.server_managed_snapshot = options.server_managed_snapshot;

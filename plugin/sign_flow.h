@@ -44,6 +44,10 @@ struct SignPlan {
   std::optional<OpenedRepository> opened;  // the verified trust data the choice was made on
 };
 
+// A reference a signature can be made for: a tag, and when a digest is given too, a sha256 one
+// (IMAGE:TAG@sha256:DIGEST signs that digest). Throws invalid_reference.
+void check_sign_reference(const registry::Reference& ref);
+
 // Everything that can be checked before an image is pushed: the reference, the notary server,
 // the repository's trust data (initialized when new), a usable role and its key's passphrase.
 SignPlan prepare_sign(RepositoryClient& client, SigningKeys& keys, const SignOptions& options);

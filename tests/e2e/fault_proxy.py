@@ -10,9 +10,13 @@ MODE_FILE holds one word, read for every request:
   cut-after:N     forward N more requests, then behave as "cut"
   lost            forward, then close the connection without passing the answer on
   status:NNN      answer every request with status NNN and a JSON error body
+  forge-manifest:FILE
+                  forward, but answer every manifest the registry serves (GET .../manifests/...,
+                  status 200) with FILE's bytes and a Docker-Content-Digest that matches them
 A "post-" prefix (post-down, post-lost, post-status:503) applies the fault to uploads (POST)
 only and forwards everything else.
 """
+import hashlib
 import http.client
 import http.server
 import json
@@ -93,6 +97,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         keep = [(k, v) for k, v in r.getheaders()
                 if k.lower() not in ("content-length", "connection", "transfer-encoding")]
+        if mode.startswith("forge-manifest:") and "/manifests/" in self.path and r.status == 200:
+            data = open(mode[len("forge-manifest:"):], "rb").read()
+            keep = [(k, v) for k, v in keep if k.lower() != "docker-content-digest"]
+            keep.append(("Docker-Content-Digest", "sha256:" + hashlib.sha256(data).hexdigest()))
         self.send_all(r.status, keep, data, cut=(mode == "cut" and len(data) > 1))
 
     do_GET = do_POST = do_PUT = do_PATCH = do_HEAD = do_DELETE = handle_any

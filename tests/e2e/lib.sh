@@ -42,6 +42,13 @@ finish() {
   echo "all $E2E_CHECKS checks passed"
 }
 
+# record AREA CASE OBSERVED PASS|FAIL: one row of the README's attack table (with DCT_RESULTS_DIR).
+record() {
+  [[ -n ${DCT_RESULTS_DIR:-} ]] || return 0
+  mkdir -p "$DCT_RESULTS_DIR"
+  printf '%s\t%s\t%s\t%s\n' "$@" >>"$DCT_RESULTS_DIR/attacks.tsv"
+}
+
 new_gun() { echo "$REGISTRY_HOST/e2e/$1-$RANDOM$RANDOM"; }
 repo_of() { echo "${1#"$REGISTRY_HOST"/}"; }
 

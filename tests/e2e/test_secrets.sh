@@ -7,14 +7,16 @@
 source "$(dirname "$0")/lib.sh"
 
 # A stand-in for the Docker CLI that ran the plugin (no daemon here): docker push pushes with
-# the stack's pusher, pull and build only record that they ran.
+# the stack's pusher and reports the digest as docker does, pull and build only record that
+# they ran.
 fake=$E2E_TMP/fake-docker
 cat >"$fake" <<FAKE
 #!/usr/bin/env bash
 while [[ \$1 == -* ]]; do shift; done  # docker's global flags, passed on by the plugin
 if [[ \$1 == push ]]; then
   ref=\${@: -1}; repo=\${ref#*/}
-  "$E2E_ROOT/scripts/stack.sh" push-image "\${repo%:*}" "\${repo##*:}" >/dev/null
+  read -r _ _ digest size < <("$E2E_ROOT/scripts/stack.sh" push-image "\${repo%:*}" "\${repo##*:}")
+  echo "\${repo##*:}: digest: \$digest size: \$size"
 fi
 echo "fake docker: \$1"
 FAKE
