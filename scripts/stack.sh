@@ -139,10 +139,13 @@ YML
 JSON
   # The Docker config dir the clients use: credentials and the CA for each server.
   local dc=$STACK_DIR/docker-config
-  mkdir -p "$dc/tls/127.0.0.1:$notary_port" "$dc/tls/localhost:$registry_port" \
-    "$dc/tls/127.0.0.1:$registry_port" "$dc/trust"
+  # The token server is verified with its own directory, as any other host.
+  local hosts=("127.0.0.1:$notary_port" "localhost:$registry_port" "127.0.0.1:$registry_port"
+    "127.0.0.1:$token_port")
+  mkdir -p "$dc/trust"
   chmod 700 "$dc/trust"
-  for d in "127.0.0.1:$notary_port" "localhost:$registry_port" "127.0.0.1:$registry_port"; do
+  for d in "${hosts[@]}"; do
+    mkdir -p "$dc/tls/$d"
     cp "$tls/ca.crt" "$dc/tls/$d/ca.crt"
   done
   local b64

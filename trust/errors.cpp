@@ -50,6 +50,7 @@ std::string_view id_of(ErrorCode code) {
     DCT_ID(credential_helper_failed, "dct.auth.503")
     DCT_ID(passphrase_incorrect, "dct.auth.504")
     DCT_ID(passphrase_required, "dct.auth.505")
+    DCT_ID(credentials_withheld, "dct.auth.506")
     DCT_ID(repository_not_found, "dct.notfound.601")
     DCT_ID(tag_not_found, "dct.notfound.602")
     DCT_ID(key_not_found, "dct.notfound.603")
