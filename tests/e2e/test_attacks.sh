@@ -8,12 +8,6 @@ source "$(dirname "$0")/lib.sh"
 ATTACK_BIN=${DCT_ATTACK_BIN:-$E2E_ROOT/build/tests/dct_attack}
 [[ -x $ATTACK_BIN ]] || { echo "dct_attack not built (set DCT_ATTACK_BIN)" >&2; exit 1; }
 
-record() {  # area case observed PASS|FAIL
-  [[ -n ${DCT_RESULTS_DIR:-} ]] || return 0
-  mkdir -p "$DCT_RESULTS_DIR"
-  printf '%s\t%s\t%s\t%s\n' "$@" >>"$DCT_RESULTS_DIR/attacks.tsv"
-}
-
 echo "== publish the repository the attacks start from"
 g=$(new_gun attack)
 notary_init "$g"
@@ -52,7 +46,7 @@ verdict=PASS
 ((E2E_FAILURES > before)) && verdict=FAIL
 msg=$({ grep -v "may be the sign of an attack" <<<"$ERR" || true; } | head -1 | head -c 70)
 ran=$([[ -s $calls ]] && echo "docker pull ran" || echo "docker pull not run")
-record registry "dct pull: registry manifest size differs from the signed size" \
+record_attack registry "dct pull: registry manifest size differs from the signed size" \
   "exit $RC, \"$msg\", $ran" "$verdict"
 
 echo "== the attacks"
