@@ -24,6 +24,7 @@ std::string_view id_of(ErrorCode code) {
     DCT_ID(invalid_role_name, "dct.usage.103")
     DCT_ID(config_invalid, "dct.config.201")
     DCT_ID(tls_config, "dct.config.202")
+    DCT_ID(dockerfile_invalid, "dct.config.203")
     DCT_ID(signature_invalid, "dct.security.301")
     DCT_ID(threshold_not_met, "dct.security.302")
     DCT_ID(expired, "dct.security.303")

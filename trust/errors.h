@@ -27,6 +27,7 @@ enum class ErrorCode {
   // config (2xx)
   config_invalid = 201,
   tls_config = 202,
+  dockerfile_invalid = 203,  // docker would read it otherwise, or dct cannot pin a reference
   // security (3xx)
   signature_invalid = 301,
   threshold_not_met = 302,

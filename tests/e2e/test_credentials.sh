@@ -19,12 +19,6 @@ cleanup() {
 use_auth token
 trap cleanup EXIT
 
-record() {  # area case observed PASS|FAIL
-  [[ -n ${DCT_RESULTS_DIR:-} ]] || return 0
-  mkdir -p "$DCT_RESULTS_DIR"
-  printf '%s\t%s\t%s\t%s\n' "$@" >>"$DCT_RESULTS_DIR/attacks.tsv"
-}
-
 start_trap() {  # NAME: mode file $E2E_TMP/NAME.mode, log NAME.jsonl, port in ${NAME}_port
   echo notfound >"$E2E_TMP/$1.mode"
   : >"$E2E_TMP/$1.jsonl"
@@ -118,7 +112,7 @@ attack() {
   assert_eq "$tags" "$(server_tags "$g")" "$name: nothing new signed on the server"
   local verdict=PASS
   ((E2E_FAILURES > fails)) && verdict=FAIL
-  record credentials "$name" "exit $RC, \"$(kept_back)\", no digest, $(requests_to hostile) requests to it without credentials, cache unchanged" "$verdict"
+  record_attack credentials "$name" "exit $RC, \"$(kept_back)\", no digest, $(requests_to hostile) requests to it without credentials, cache unchanged" "$verdict"
 }
 
 allow_hint="DCT_CREDENTIAL_REALMS=$hostile"
@@ -160,7 +154,7 @@ assert_not_contains "$OUT$redirect_out" "sha256:" "client certificate cases: no 
 assert_eq "$before" "$(trust_sum "$T")" "client certificate cases: trust dir unchanged"
 verdict=PASS
 ((E2E_FAILURES > fails)) && verdict=FAIL
-record credentials "client certificate of the notary host, redirect and token server on other hosts" \
+record_attack credentials "client certificate of the notary host, redirect and token server on other hosts" \
   "exit $redirect_rc and $RC, no digest, certificate presented to the notary host only, cache unchanged" "$verdict"
 
 echo "== credentials: controls (the trap does see credentials where they may go)"
@@ -180,7 +174,7 @@ assert_contains "$(jq -r .authorization "$E2E_TMP/hostile.jsonl")" "Basic $b64" 
   "control: the registry's own host gets Basic credentials"
 verdict=PASS
 ((E2E_FAILURES > fails)) && verdict=FAIL
-record credentials "control: an allowed realm, and a registry that is its own notary server, get them" \
+record_attack credentials "control: an allowed realm, and a registry that is its own notary server, get them" \
   "credentials received in both (exit $allowed_rc and $RC: the trap serves no trust data)" "$verdict"
 
 echo "== credentials: the real stack, where notary-server names the registry's token service"
