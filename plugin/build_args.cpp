@@ -14,7 +14,17 @@ namespace dct::plugin {
 namespace {
 
 enum class Takes { value, nothing };  // `nothing`: a boolean, or --check's optional value
-enum class Role { pass, file, build_arg, build_context, help, server, trust_dir };
+enum class Role {
+  pass,
+  file,
+  build_arg,
+  build_context,
+  cache_from,
+  allow_cache_from,
+  help,
+  server,
+  trust_dir
+};
 
 struct Flag {
   std::string_view name;
@@ -29,16 +39,17 @@ constexpr Takes B = Takes::nothing;
 // Every flag of `docker build` with the legacy builder (docker/cli's AddBuildFlags, and the
 // BuildKit flags it had before buildx) and of `docker buildx build` (its own, the hidden
 // legacy ones, the experimental ones of earlier releases, and buildx's --builder and
-// -D/--debug), cobra's -h/--help, and dct's own two.
+// -D/--debug), cobra's -h/--help, and dct's own three.
 constexpr std::array kFlags{
     Flag{"add-host", 0, V, Role::pass},
+    Flag{"allow-cache-from", 0, B, Role::allow_cache_from},
     Flag{"allow", 0, V, Role::pass},
     Flag{"annotation", 0, V, Role::pass},
     Flag{"attest", 0, V, Role::pass},
     Flag{"build-arg", 0, V, Role::build_arg},
     Flag{"build-context", 0, V, Role::build_context},
     Flag{"builder", 0, V, Role::pass},
-    Flag{"cache-from", 0, V, Role::pass},
+    Flag{"cache-from", 0, V, Role::cache_from},
     Flag{"cache-to", 0, V, Role::pass},
     Flag{"call", 0, V, Role::pass},
     Flag{"cgroup-parent", 0, V, Role::pass},
@@ -131,6 +142,12 @@ bool apply(BuildCommandLine& out, const Flag& flag, const std::string& value) {
     case Role::build_context:
       out.build_contexts.push_back(value);
       return true;
+    case Role::cache_from:
+      out.cache_from.push_back(value);
+      return true;
+    case Role::allow_cache_from:
+      out.allow_cache_from = go_bool(value);
+      return false;
     case Role::help:
       out.help = go_bool(value);
       return true;

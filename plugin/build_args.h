@@ -4,8 +4,8 @@
 // combine (`-qf X`, `-qfX`), values come as `-fX`, `-f=X`, `-f X`, `--file X`, `--file=X`, a
 // flag that takes a value takes the next argument whatever it starts with, the last of a
 // repeated flag wins, `--` ends the flags, and the one positional argument is the context.
-// dct's own --server and --trust-dir are taken out; so is every file flag, so that dct can
-// give docker build the pinned Dockerfile as the only one.
+// dct's own --server, --trust-dir and --allow-cache-from are taken out; so is every file flag,
+// so that dct can give docker build the pinned Dockerfile as the only one.
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +18,8 @@ struct BuildCommandLine {
   std::string context;
   std::vector<std::string> build_args;      // --build-arg values, in order
   std::vector<std::string> build_contexts;  // --build-context values, in order
+  std::vector<std::string> cache_from;      // --cache-from values, in order
+  bool allow_cache_from = false;            // dct's --allow-cache-from
   std::optional<std::string> server, trust_dir;
   bool help = false;
 };

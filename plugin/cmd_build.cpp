@@ -41,6 +41,17 @@ void refuse_unpinnable(const BuildCommandLine& line) {
                   fmt::format("--build-context {} names an image, which dct cannot pin there", c),
                   "use the image in the Dockerfile (FROM or COPY --from), where dct pins it");
   }
+  // A remote build cache maps cache keys to layers: whoever writes it decides what RUN and COPY
+  // steps produce, and no signature covers it. Only a local cache, written by this machine's own
+  // builds, goes through without being asked for.
+  for (const auto& c : line.cache_from)
+    if (!line.allow_cache_from && !starts_with_nocase(c, "type=local,"))
+      throw Error(ErrorCode::dockerfile_invalid,
+                  fmt::format("--cache-from {} lets that cache decide what the build's steps "
+                              "produce, and nothing signs it",
+                              c),
+                  "drop it, use a local cache (type=local,src=DIR), or add --allow-cache-from if "
+                  "you trust whoever can write that cache");
   const std::string file = line.file.value_or("");
   if (file.rfind("http://", 0) == 0 || file.rfind("https://", 0) == 0)
     throw Error(ErrorCode::invalid_argument,
@@ -96,10 +107,12 @@ Command build_command() {
   c.description =
       "Resolve every image the Dockerfile uses (FROM, COPY --from, RUN --mount from=, # syntax;\n"
       "-f as docker build takes it, default CONTEXT/Dockerfile, - for stdin) as `docker dct pin`\n"
-      "does, then run `docker build` through the Docker CLI with the pinned Dockerfile as its "
-      "only\n"
-      "-f. Every other option is passed to docker build unchanged. If any image cannot be\n"
-      "resolved, nothing runs. The context must be a directory.";
+      "does, then run `docker build` through the Docker CLI with the pinned Dockerfile as its\n"
+      "only -f. Every other option is passed to docker build unchanged. If any image cannot be\n"
+      "resolved, nothing runs. The context must be a directory.\n\n"
+      "--cache-from is refused unless the cache is local (type=local,src=DIR): a remote cache\n"
+      "decides what RUN and COPY steps produce and nothing signs it. --allow-cache-from (dct's\n"
+      "own flag) passes it on when you trust whoever can write that cache.";
   c.examples = "  docker dct build -t registry.example.com/team/app:1.5 .\n";
   c.trust_flags = true;
   c.raw_args = true;

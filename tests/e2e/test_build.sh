@@ -93,6 +93,11 @@ assert_eq "build --build-arg X=1 --build-context tools=$ctx --file PINNED $ctx" 
   "other flags passed on in order, dct's --server and --trust-dir taken out"
 assert_contains "$ERR" "line 2: FROM $good:alt -> $good:alt@$d_alt" "the pins are listed on stderr"
 
+form "--cache-from a local cache" "build --cache-from type=local,src=$ctx --file PINNED $ctx" \
+  "$pinned_ctx" --cache-from "type=local,src=$ctx" "$ctx"
+form "--cache-from IMAGE with --allow-cache-from" "build --cache-from $qa:3.0 --file PINNED $ctx" \
+  "$pinned_ctx" --allow-cache-from --cache-from "$qa:3.0" "$ctx"
+
 # Refusals: docker never runs, no untrusted digest is printed, the trust cache is unchanged.
 dct resolve "$qa:3.0" >/dev/null 2>&1 || true
 refused() {  # EXIT CASE EXPECTED-IN-ERROR BUILD-ARGS...
@@ -130,6 +135,9 @@ refused 125 "build context is a Git URL: the Dockerfile cannot be read to pin" \
   "not a directory" "https://github.com/docker/buildx.git#master"
 refused 125 "Dockerfile given as a URL (-f https://...)" "is a URL" \
   -f "https://example.com/Dockerfile" "$ctx"
+refused 1 "--cache-from a registry image: it decides what steps produce, unsigned" \
+  "nothing signs it" --cache-from "type=registry,ref=$qa:3.0" "$ctx"
+refused 1 "--cache-from IMAGE (the short form)" "nothing signs it" --cache-from "$qa:3.0" "$ctx"
 refused 125 "a flag neither builder knows" "unknown flag: --bogus" --bogus "$ctx"
 refused 125 "pflag's silently skipped -test.* flags" "unknown flag" -test.v "$ctx"
 finish

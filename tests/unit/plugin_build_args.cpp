@@ -115,6 +115,17 @@ TEST_CASE("build args: other flags pass through unchanged, dct's own are taken o
                              "."});
 }
 
+TEST_CASE("build args: --cache-from is recorded, dct's --allow-cache-from taken out") {
+  const Args args{"--cache-from", "type=registry,ref=r/c", "--allow-cache-from",
+                  "--cache-from=img:1", "."};
+  const auto line = parse(args);
+  CHECK(line.cache_from == Args{"type=registry,ref=r/c", "img:1"});
+  CHECK(line.allow_cache_from);
+  CHECK(docker(args) == Args{"build", "--cache-from", "type=registry,ref=r/c", "--cache-from=img:1",
+                             "--file", "P", "."});
+  CHECK_FALSE(parse({"--cache-from", "x", "."}).allow_cache_from);
+}
+
 TEST_CASE("build args: help") {
   CHECK(parse({"--help"}).help);
   CHECK(parse({"-qh"}).help);
