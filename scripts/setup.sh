@@ -7,6 +7,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libfmt-dev doctest-dev libcli11-dev
   notary docker-registry python3 python3-jwt python3-cryptography apache2-utils
   jq valgrind
+  # GNU time: peak memory of each client in scripts/bench.sh.
+  time
   # clang and compiler-rt's libFuzzer build the fuzz targets (scripts/fuzz.sh).
   clang libclang-rt-14-dev
 )
