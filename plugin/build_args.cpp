@@ -7,7 +7,7 @@
 #include <array>
 #include <string_view>
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::plugin {
 

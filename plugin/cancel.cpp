@@ -11,7 +11,7 @@
 #include <cstring>
 #include <thread>
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::plugin {
 namespace {

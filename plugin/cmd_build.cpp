@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <ostream>
 
+#include "base/files.h"
 #include "plugin/build_args.h"
 #include "plugin/command.h"
 #include "plugin/docker_exec.h"
 #include "plugin/pin_flow.h"
-#include "trust/cache.h"
 
 namespace dct::plugin {
 namespace {
@@ -91,9 +91,8 @@ void copy_companions(const std::optional<fs::path>& original, const fs::path& pi
   if (!original) return;
   for (const char* suffix : {".dockerignore", ".rego"}) {
     const fs::path from = original->parent_path() / (original->filename().string() + suffix);
-    if (auto text = trust::read_file_capped(from, 16 << 20))
-      trust::write_file_atomic(pinned.parent_path() / (pinned.filename().string() + suffix), *text,
-                               0600);
+    if (auto text = read_file_capped(from, 16 << 20))
+      write_file_atomic(pinned.parent_path() / (pinned.filename().string() + suffix), *text, 0600);
   }
 }
 
@@ -140,7 +139,7 @@ Command build_command() {
                               trust::describe(r.source), r.image);
     TempDir dir;
     const fs::path pinned = dir.path / "Dockerfile";
-    trust::write_file_atomic(pinned, pinned_text(source.text, result.pins), 0600);
+    write_file_atomic(pinned, pinned_text(source.text, result.pins), 0600);
     copy_companions(source.path, pinned);
     return run_docker(ctx.invocation, docker_build_args(line, pinned.string()));
   };

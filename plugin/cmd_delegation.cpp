@@ -14,7 +14,7 @@
 #include "plugin/resolve_flow.h"
 #include "plugin/table.h"
 #include "registry/endpoints.h"
-#include "trust/delegation_keys.h"
+#include "trust/crypto/delegation_keys.h"
 
 namespace dct::plugin {
 namespace {
@@ -115,7 +115,7 @@ int run_add(Context& ctx, const AddArgs& args) {
   for (const auto& f : args.files) {
     const trust::PublicKey key = trust::delegation_key_from_pem(read_text_file(f), f, now);
     keys.push_back(key.to_json());
-    ids.push_back(key.canonical_id());
+    ids.push_back(canonical_key_id(key));
   }
   std::vector<std::string> paths = args.paths;
   if (args.all_paths || std::find(paths.begin(), paths.end(), "") != paths.end()) paths = {""};

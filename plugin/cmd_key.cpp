@@ -9,18 +9,18 @@
 #include <regex>
 #include <sstream>
 
+#include "base/files.h"
 #include "plugin/command.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/table.h"
 #include "registry/endpoints.h"
 #include "registry/notary_config.h"
-#include "trust/cache.h"
-#include "trust/certificate.h"
-#include "trust/key_file.h"
-#include "trust/key_generation.h"
-#include "trust/key_store.h"
-#include "trust/pem.h"
-#include "trust/x509.h"
+#include "trust/crypto/certificate.h"
+#include "trust/crypto/key_file.h"
+#include "trust/crypto/key_generation.h"
+#include "trust/crypto/key_store.h"
+#include "trust/crypto/x509.h"
+#include "trust/formats/pem.h"
 
 namespace dct::plugin {
 namespace {
@@ -39,7 +39,7 @@ fs::path certificate_path(const fs::path& trust_dir, const std::string& id) {
 }
 
 std::string read_file(const std::string& path) {
-  auto bytes = trust::read_file_capped(path, 1 << 20);
+  auto bytes = read_file_capped(path, 1 << 20);
   if (!bytes)
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("cannot read \"{}\" (missing, unreadable or over 1 MiB)", path));
@@ -51,7 +51,7 @@ void write_new_file(const fs::path& path, const std::string& bytes, unsigned mod
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("{} already exists; it was left alone", path.string()),
                 "remove it, or choose another --dir");
-  trust::write_file_atomic(path, bytes, mode);
+  write_file_atomic(path, bytes, mode);
 }
 
 // ---- generate ----
@@ -90,7 +90,7 @@ int run_generate(Context& ctx, const GenerateArgs& args) {
   PassphrasePrompt passphrases;
   trust::KeyStore store(trust_dir);
   const std::string id = store.add(key, args.name, "", passphrases);
-  trust::write_file_atomic(certificate_path(trust_dir, id), cert, 0600);
+  write_file_atomic(certificate_path(trust_dir, id), cert, 0600);
   write_new_file(crt, cert, 0644);
   if (args.csr) write_new_file(csr, trust::create_certificate_request(key, args.name), 0644);
   *ctx.out << fmt::format("Generated a {} key for {} with ID {}\n", args.type, args.name, id);
@@ -156,7 +156,7 @@ int run_import(Context& ctx, const ImportArgs& args) {
     if (!facts || facts->spki_der.empty())
       throw Error(ErrorCode::invalid_argument,
                   fmt::format("{} is not a certificate (the key was imported)", args.cert));
-    trust::write_file_atomic(certificate_path(trust_dir, id), cert, 0600);
+    write_file_atomic(certificate_path(trust_dir, id), cert, 0600);
   }
   *ctx.out << fmt::format("Imported {} key {} from {}\n", role, id, args.file);
   return 0;
@@ -187,7 +187,7 @@ int run_list(Context& ctx, const ListArgs& args) {
     std::string name, expires;
   };
   auto cert_of = [&](const std::string& id) -> Cert {
-    auto pem = trust::read_file_capped(certificate_path(trust_dir, id), 1 << 20);
+    auto pem = read_file_capped(certificate_path(trust_dir, id), 1 << 20);
     if (!pem) return {};
     auto facts = trust::certificate_facts(*pem);
     if (!facts) return {};

@@ -2,9 +2,9 @@
 
 #include <ostream>
 
+#include "base/files.h"
 #include "plugin/command.h"
 #include "plugin/pin_flow.h"
-#include "trust/cache.h"
 
 namespace dct::plugin {
 namespace {
@@ -81,7 +81,7 @@ Command pin_command() {
     if (args.output.empty()) {
       *ctx.out << pinned;
     } else {
-      trust::write_file_atomic(args.output, pinned, 0644);
+      write_file_atomic(args.output, pinned, 0644);
     }
     return 0;
   };

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "base/encoding.h"
 #include "plugin/command.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/repository_lock.h"
@@ -10,7 +11,6 @@
 #include "plugin/sign_flow.h"
 #include "plugin/sign_target.h"
 #include "registry/manifest.h"
-#include "trust/encoding.h"
 
 namespace dct::plugin {
 

@@ -8,7 +8,7 @@
 #include "registry/endpoints.h"
 #include "registry/notary_config.h"
 #include "registry/reference.h"
-#include "trust/changelist.h"
+#include "trust/publish/changelist.h"
 
 namespace dct::plugin {
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::plugin {
 

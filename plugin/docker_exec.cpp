@@ -13,9 +13,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/errors.h"
+#include "base/posix_handles.h"
 #include "plugin/cancel.h"
-#include "registry/posix_handles.h"
-#include "trust/errors.h"
 
 extern char** environ;
 

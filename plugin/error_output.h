@@ -2,7 +2,7 @@
 // Turning errors into what the user sees and the exit code.
 #include <iosfwd>
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::plugin {
 

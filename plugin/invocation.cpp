@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::plugin {
 namespace {

@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/errors.h"
 #include "plugin/cancel.h"
-#include "trust/errors.h"
 
 namespace dct::plugin {
 namespace {

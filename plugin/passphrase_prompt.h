@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "plugin/invocation.h"
-#include "trust/passphrase.h"
+#include "trust/crypto/passphrase.h"
 
 namespace dct::plugin {
 

@@ -7,8 +7,8 @@
 #include <iostream>
 #include <iterator>
 
+#include "base/files.h"
 #include "registry/reference.h"
-#include "trust/cache.h"
 
 namespace dct::plugin {
 
@@ -82,7 +82,7 @@ DockerfileSource read_dockerfile(const std::string& file, const std::string& con
   }
   const fs::path path =
       with_lowercase_fallback(file.empty() ? fs::path(context) / "Dockerfile" : fs::path(file));
-  auto text = trust::read_file_capped(path, kMaxDockerfile);
+  auto text = read_file_capped(path, kMaxDockerfile);
   if (!text)
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("cannot read the Dockerfile {} (missing, unreadable or over 4 MiB)",

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "dockerfile/dockerfile.h"
 #include "plugin/command.h"
 #include "plugin/resolve_flow.h"
-#include "trust/dockerfile.h"
 
 namespace dct::plugin {
 

@@ -5,10 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "trust/cache.h"
-#include "trust/certificate.h"
-#include "trust/errors.h"
-#include "trust/metadata.h"
+#include "base/errors.h"
+#include "trust/crypto/certificate.h"
+#include "trust/formats/metadata.h"
+#include "trust/tuf/cache.h"
+#include "trust/tuf/checks.h"
 
 namespace dct::plugin {
 

@@ -9,8 +9,8 @@
 
 #include "plugin/signing_keys.h"
 #include "plugin/trust_client.h"
-#include "trust/changelist.h"
-#include "trust/repo_editor.h"
+#include "trust/publish/changelist.h"
+#include "trust/publish/repo_editor.h"
 
 namespace dct::plugin {
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <ostream>
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::plugin {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "plugin/command.h"
-#include "trust/repo_lock.h"
+#include "trust/publish/repo_lock.h"
 
 namespace dct::plugin {
 

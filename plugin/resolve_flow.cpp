@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
+#include "base/errors.h"
 #include "plugin/table.h"
-#include "trust/errors.h"
 
 namespace dct::plugin {
 

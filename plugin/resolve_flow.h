@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "plugin/trust_client.h"
-#include "trust/inspect.h"
-#include "trust/resolve.h"
+#include "trust/tuf/inspect.h"
+#include "trust/tuf/resolve.h"
 
 namespace dct::plugin {
 

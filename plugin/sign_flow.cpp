@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "trust/encoding.h"
-#include "trust/errors.h"
+#include "base/encoding.h"
+#include "base/errors.h"
 
 namespace dct::plugin {
 

@@ -7,7 +7,7 @@
 #include "plugin/publish_flow.h"
 #include "registry/manifest.h"
 #include "registry/reference.h"
-#include "trust/repo_editor.h"
+#include "trust/publish/repo_editor.h"
 
 namespace dct::plugin {
 

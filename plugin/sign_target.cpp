@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::plugin {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "trust/key_store.h"
-#include "trust/passphrase.h"
-#include "trust/repo_editor.h"
+#include "trust/crypto/key_store.h"
+#include "trust/crypto/passphrase.h"
+#include "trust/publish/repo_editor.h"
 
 namespace dct::plugin {
 

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "base/errors.h"
 #include "registry/authorizers.h"
 #include "registry/http.h"
-#include "trust/errors.h"
 
 namespace dct::plugin {
 
@@ -13,7 +13,7 @@ trust::TrustPinning load_pinning(const registry::NotaryConfig& config) {
   pinning.certs = config.trust_pinning.certs;
   pinning.disable_tofu = config.trust_pinning.disable_tofu;
   for (const auto& [prefix, path] : config.trust_pinning.ca) {
-    auto pem = trust::read_file_capped(path, 1u << 20);
+    auto pem = read_file_capped(path, 1u << 20);
     if (!pem)
       throw Error(ErrorCode::config_invalid,
                   fmt::format("cannot read the CA bundle \"{}\" pinned for \"{}\" in {}", path,

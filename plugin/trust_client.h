@@ -11,8 +11,8 @@
 #include "registry/notary_config.h"
 #include "registry/notary_remote.h"
 #include "registry/reference.h"
-#include "trust/cache.h"
-#include "trust/updater.h"
+#include "trust/tuf/cache.h"
+#include "trust/tuf/updater.h"
 
 namespace dct::plugin {
 

@@ -1,11 +1,11 @@
 #include "registry/auth.h"
 
+#include "base/encoding.h"
 #include "registry/headers.h"
 #include "registry/http_errors.h"
 #include "registry/origin.h"
 #include "registry/token.h"
 #include "registry/url.h"
-#include "trust/encoding.h"
 
 namespace dct::registry {
 

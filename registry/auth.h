@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "base/errors.h"
 #include "registry/challenge.h"
 #include "registry/credentials.h"
 #include "registry/http.h"
-#include "trust/errors.h"
 
 namespace dct::registry {
 

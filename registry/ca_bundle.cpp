@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/errors.h"
 #include "registry/curl_handles.h"
-#include "trust/errors.h"
 
 namespace dct::registry {
 
@@ -52,11 +52,13 @@ std::filesystem::path system_ca_bundle_path() {
 }
 
 std::optional<std::filesystem::path> system_ca_dir() {
-  static const std::optional<std::filesystem::path> dir = []() -> std::optional<std::filesystem::path> {
-    const std::filesystem::path d = std::getenv("DCT_SYSTEM_CA_DIR") ? std::getenv("DCT_SYSTEM_CA_DIR")
-                                                                     : "/etc/ssl/certs";
+  static const std::optional<std::filesystem::path> dir =
+      []() -> std::optional<std::filesystem::path> {
+    const std::filesystem::path d =
+        std::getenv("DCT_SYSTEM_CA_DIR") ? std::getenv("DCT_SYSTEM_CA_DIR") : "/etc/ssl/certs";
     std::error_code ec;
-    // OpenSSL's directory lookup needs the <subject hash>.0 links c_rehash/update-ca-certificates make.
+    // OpenSSL's directory lookup needs the <subject hash>.0 links c_rehash/update-ca-certificates
+    // make.
     for (const auto& e : std::filesystem::directory_iterator(d, ec)) {
       const std::string name = e.path().filename().string();
       if (name.size() == 10 && name.compare(8, 2, ".0") == 0) return d;

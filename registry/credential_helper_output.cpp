@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::registry {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::registry {
 

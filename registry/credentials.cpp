@@ -2,11 +2,11 @@
 
 #include <cstdlib>
 
+#include "base/errors.h"
+#include "base/subprocess.h"
 #include "registry/credential_helper_output.h"
 #include "registry/docker_config.h"
 #include "registry/headers.h"
-#include "registry/subprocess.h"
-#include "trust/errors.h"
 
 namespace dct::registry {
 

@@ -2,7 +2,7 @@
 
 #include <mutex>
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::registry::curl {
 

@@ -9,8 +9,8 @@
 #include <sstream>
 #include <vector>
 
-#include "trust/encoding.h"
-#include "trust/errors.h"
+#include "base/encoding.h"
+#include "base/errors.h"
 
 namespace dct::registry {
 

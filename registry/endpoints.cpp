@@ -2,9 +2,9 @@
 
 #include <cstdlib>
 
+#include "base/errors.h"
 #include "registry/reference.h"
 #include "registry/url.h"
-#include "trust/errors.h"
 
 namespace dct::registry {
 

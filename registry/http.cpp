@@ -10,11 +10,11 @@
 #include <mutex>
 #include <variant>
 
+#include "base/errors.h"
 #include "registry/ca_bundle.h"
 #include "registry/curl_handles.h"
 #include "registry/origin.h"
 #include "registry/transfer.h"
-#include "trust/errors.h"
 
 #if __has_include("dct_version.h")
 #include "dct_version.h"

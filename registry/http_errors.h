@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/errors.h"
 #include "registry/http.h"
-#include "trust/errors.h"
 
 namespace dct::registry {
 

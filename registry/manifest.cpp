@@ -2,10 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/encoding.h"
+#include "base/errors.h"
 #include "registry/http_errors.h"
 #include "registry/url.h"
-#include "trust/encoding.h"
-#include "trust/errors.h"
 
 namespace dct::registry {
 

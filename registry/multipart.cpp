@@ -2,8 +2,8 @@
 
 #include <openssl/rand.h>
 
-#include "trust/encoding.h"
-#include "trust/errors.h"
+#include "base/encoding.h"
+#include "base/errors.h"
 
 namespace dct::registry {
 

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/errors.h"
 #include "registry/headers.h"
-#include "trust/errors.h"
 
 namespace dct::registry {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "registry/auth.h"
-#include "trust/remote.h"
+#include "trust/tuf/remote.h"
 
 namespace dct::registry {
 

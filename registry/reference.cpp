@@ -1,6 +1,6 @@
 #include "registry/reference.h"
 
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::registry {
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "trust/cache.h"
+#include "trust/tuf/cache.h"
 
 namespace dct::registry {
 
@@ -20,7 +20,7 @@ RegistryRealm::RegistryRealm(std::string registry_url, std::filesystem::path cac
 
 std::optional<std::string> RegistryRealm::cached() const {
   if (cache_file_.empty()) return std::nullopt;
-  const auto text = trust::read_file_capped(cache_file_, kMaxRealmFile);
+  const auto text = read_file_capped(cache_file_, kMaxRealmFile);
   if (!text) return std::nullopt;
   const auto doc = nlohmann::json::parse(*text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
@@ -48,7 +48,7 @@ void RegistryRealm::remember(const std::string& realm) const {
   if (cache_file_.empty()) return;
   const nlohmann::json doc = {{"registry", registry_url_}, {"realm", realm}};
   try {
-    trust::write_file_atomic(cache_file_, doc.dump() + "\n", 0600, trust::Durability::unsynced);
+    write_file_atomic(cache_file_, doc.dump() + "\n", 0600, Durability::unsynced);
   } catch (const std::exception&) {
     // Not kept: the next run asks the registry again.
   }

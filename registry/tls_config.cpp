@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <vector>
 
+#include "base/errors.h"
 #include "registry/origin.h"
 #include "registry/url.h"
-#include "trust/errors.h"
 
 namespace dct::registry {
 

@@ -2,11 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/encoding.h"
+#include "base/errors.h"
 #include "registry/http_errors.h"
 #include "registry/origin.h"
 #include "registry/url.h"
-#include "trust/encoding.h"
-#include "trust/errors.h"
 
 namespace dct::registry {
 

@@ -1,7 +1,7 @@
 #include "registry/transfer.h"
 
+#include "base/errors.h"
 #include "registry/headers.h"
-#include "trust/errors.h"
 
 namespace dct::registry {
 

@@ -1,7 +1,7 @@
 #include "cases.h"
 
-#include "trust/certificate.h"
-#include "trust/encoding.h"
+#include "base/encoding.h"
+#include "trust/crypto/certificate.h"
 
 namespace dct::attack {
 namespace {

@@ -7,10 +7,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "trust/encoding.h"
-#include "trust/key_store.h"
-#include "trust/keys.h"
-#include "trust/metadata.h"
+#include "base/encoding.h"
+#include "trust/crypto/key_store.h"
+#include "trust/crypto/keys.h"
+#include "trust/formats/metadata.h"
 
 namespace dct::attack {
 namespace fs = std::filesystem;
@@ -146,7 +146,7 @@ std::vector<trust::SigningKey> held_keys(trust::KeyStore& store,
   std::vector<trust::SigningKey> out;
   for (const auto& id : keyids) {
     std::string tuf_id = id.get<std::string>();
-    std::string canonical = trust::PublicKey::from_json(keys.at(tuf_id)).canonical_id();
+    std::string canonical = trust::canonical_key_id(trust::PublicKey::from_json(keys.at(tuf_id)));
     if (!store.has(canonical)) continue;
     out.push_back({tuf_id, &store.load(canonical, passphrases)});
   }

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "trust/private_key.h"
-#include "trust/signer.h"
+#include "trust/crypto/private_key.h"
+#include "trust/crypto/signer.h"
 
 namespace dct::attack {
 

@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "base/errors.h"
 #include "fuzz_check.h"
-#include "trust/canonical_json.h"
-#include "trust/errors.h"
+#include "trust/formats/canonical_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

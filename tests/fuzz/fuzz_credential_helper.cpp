@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/errors.h"
 #include "fuzz_check.h"
 #include "registry/credential_helper_output.h"
-#include "trust/errors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

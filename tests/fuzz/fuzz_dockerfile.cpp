@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/errors.h"
+#include "dockerfile/dockerfile.h"
 #include "fuzz_check.h"
-#include "trust/dockerfile.h"
-#include "trust/errors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

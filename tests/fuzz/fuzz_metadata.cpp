@@ -10,9 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "trust/errors.h"
-#include "trust/metadata.h"
-#include "trust/updater.h"
+#include "base/errors.h"
+#include "trust/formats/metadata.h"
+#include "trust/tuf/checks.h"
+#include "trust/tuf/updater.h"
 #include "trust_fixture_server.h"
 
 using namespace dct::trust;

@@ -6,13 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "base/errors.h"
 #include "fuzz_check.h"
-#include "trust/errors.h"
-#include "trust/key_file.h"
-#include "trust/pem.h"
-#include "trust/pkcs8.h"
-#include "trust/pkix.h"
-#include "trust/x509.h"
+#include "trust/crypto/key_file.h"
+#include "trust/crypto/pkcs8.h"
+#include "trust/crypto/pkix.h"
+#include "trust/crypto/x509.h"
+#include "trust/formats/pem.h"
 
 namespace {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/errors.h"
 #include "fuzz_check.h"
 #include "registry/reference.h"
-#include "trust/errors.h"
 
 using dct::registry::Reference;
 

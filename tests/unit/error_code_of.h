@@ -1,6 +1,6 @@
 #pragma once
 // The ErrorCode a callable throws, or ErrorCode::internal when it throws none.
-#include "trust/errors.h"
+#include "base/errors.h"
 
 namespace dct::test {
 

@@ -1,9 +1,9 @@
 // docker build's command line read as pflag reads it, and the arguments dct gives docker build.
 #include <doctest/doctest.h>
 
+#include "base/errors.h"
 #include "error_code_of.h"
 #include "plugin/build_args.h"
-#include "trust/errors.h"
 
 using dct::ErrorCode;
 using dct::test::code_of;

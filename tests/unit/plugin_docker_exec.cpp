@@ -3,8 +3,8 @@
 #include <chrono>
 #include <string>
 
+#include "base/errors.h"
 #include "plugin/docker_exec.h"
-#include "trust/errors.h"
 
 using namespace dct::plugin;
 

@@ -2,8 +2,8 @@
 
 #include <map>
 
+#include "base/errors.h"
 #include "plugin/invocation.h"
-#include "trust/errors.h"
 
 using namespace dct::plugin;
 
@@ -28,17 +28,17 @@ TEST_CASE("the metadata call is recognised first") {
 }
 
 TEST_CASE("docker's global flags before the plugin name are skipped and remembered") {
-  auto inv = parse_invocation({"docker-dct", "--config", "/cfg", "--context", "default", "-D",
-                               "-l", "debug", "-H", "unix:///x", "--tls", "--tlscacert=/ca",
-                               "dct", "resolve", "--server", "https://n", "a/b:1"},
-                              kPlugin);
+  auto inv = parse_invocation(
+      {"docker-dct", "--config", "/cfg", "--context", "default", "-D", "-l", "debug", "-H",
+       "unix:///x", "--tls", "--tlscacert=/ca", "dct", "resolve", "--server", "https://n", "a/b:1"},
+      kPlugin);
   CHECK(inv.mode == Invocation::Mode::plugin);
   REQUIRE(inv.config_dir);
   CHECK(inv.config_dir->string() == "/cfg");
   CHECK(inv.debug);
   CHECK(inv.global_args == std::vector<std::string>{"--config", "/cfg", "--context", "default",
-                                                    "-D", "-l", "debug", "-H", "unix:///x",
-                                                    "--tls", "--tlscacert=/ca"});
+                                                    "-D", "-l", "debug", "-H", "unix:///x", "--tls",
+                                                    "--tlscacert=/ca"});
   CHECK(inv.args == std::vector<std::string>{"resolve", "--server", "https://n", "a/b:1"});
   CHECK(inv.original_cli == "docker");
 }
@@ -68,8 +68,8 @@ TEST_CASE("standalone: the first word is the command") {
   auto inv = parse_invocation({"docker-dct", "resolve", "alpine"}, kStandalone);
   CHECK(inv.mode == Invocation::Mode::standalone);
   CHECK(inv.args == std::vector<std::string>{"resolve", "alpine"});
-  auto with_flags = parse_invocation({"docker-dct", "--config", "/d", "-D", "resolve", "x"},
-                                     kStandalone);
+  auto with_flags =
+      parse_invocation({"docker-dct", "--config", "/d", "-D", "resolve", "x"}, kStandalone);
   CHECK(with_flags.config_dir->string() == "/d");
   CHECK(with_flags.args == std::vector<std::string>{"resolve", "x"});
 }

@@ -10,8 +10,8 @@
 
 #include "error_code_of.h"
 #include "plugin/passphrase_prompt.h"
-#include "trust/key_file.h"
-#include "trust/key_store.h"
+#include "trust/crypto/key_file.h"
+#include "trust/crypto/key_store.h"
 
 using namespace dct::plugin;
 using dct::ErrorCode;

@@ -5,12 +5,12 @@
 #include <atomic>
 #include <string>
 
+#include "base/encoding.h"
+#include "base/errors.h"
 #include "registry/auth.h"
 #include "registry/token.h"
 #include "registry_auth_fakes.h"
 #include "registry_test_server.h"
-#include "trust/encoding.h"
-#include "trust/errors.h"
 
 using namespace dct::registry;
 using dct::test::bearer_challenge;

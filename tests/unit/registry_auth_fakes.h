@@ -4,9 +4,9 @@
 #include <atomic>
 #include <string>
 
+#include "base/encoding.h"
 #include "registry/http.h"
 #include "registry_test_server.h"
-#include "trust/encoding.h"
 
 namespace dct::test {
 

@@ -7,14 +7,14 @@
 #include <memory>
 #include <string>
 
+#include "base/encoding.h"
+#include "base/errors.h"
 #include "registry/auth.h"
 #include "registry/credential_routing.h"
 #include "registry/origin.h"
 #include "registry/registry_realm.h"
 #include "registry_auth_fakes.h"
 #include "registry_test_server.h"
-#include "trust/encoding.h"
-#include "trust/errors.h"
 
 using namespace dct::registry;
 using namespace dct::test;

@@ -9,11 +9,11 @@
 #include <sstream>
 #include <string>
 
+#include "base/encoding.h"
+#include "base/errors.h"
 #include "registry/credentials.h"
 #include "registry/docker_config.h"
 #include "registry_test_server.h"
-#include "trust/encoding.h"
-#include "trust/errors.h"
 
 using namespace dct::registry;
 using dct::test::ScopedEnv;

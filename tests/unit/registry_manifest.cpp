@@ -3,10 +3,10 @@
 
 #include <string>
 
+#include "base/encoding.h"
+#include "base/errors.h"
 #include "registry/manifest.h"
 #include "registry_test_server.h"
-#include "trust/encoding.h"
-#include "trust/errors.h"
 
 using namespace dct::registry;
 using dct::test::HttpRequest;

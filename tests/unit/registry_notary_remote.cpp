@@ -6,10 +6,10 @@
 #include <mutex>
 #include <string>
 
+#include "base/errors.h"
 #include "registry/multipart.h"
 #include "registry/notary_remote.h"
 #include "registry_test_server.h"
-#include "trust/errors.h"
 
 using namespace dct::registry;
 using dct::test::HttpRequest;

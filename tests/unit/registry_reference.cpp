@@ -4,8 +4,8 @@
 #include <random>
 #include <string>
 
+#include "base/errors.h"
 #include "registry/reference.h"
-#include "trust/errors.h"
 
 using dct::registry::parse_reference;
 using dct::registry::parse_repository;

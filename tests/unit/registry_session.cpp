@@ -5,9 +5,9 @@
 #include <iterator>
 #include <string>
 
+#include "base/encoding.h"
 #include "registry/session.h"
 #include "registry_test_server.h"
-#include "trust/encoding.h"
 
 using namespace dct::registry;
 using dct::test::HttpRequest;

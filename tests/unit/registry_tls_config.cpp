@@ -3,9 +3,9 @@
 
 #include <string>
 
+#include "base/errors.h"
 #include "registry/tls_config.h"
 #include "registry_test_server.h"
-#include "trust/errors.h"
 
 using namespace dct::registry;
 using dct::test::ScopedEnv;

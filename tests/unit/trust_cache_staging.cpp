@@ -1,7 +1,7 @@
 // Held cache writes: a failed verification must leave the trusted cache as it was.
 #include <doctest/doctest.h>
 
-#include "trust/cache.h"
+#include "trust/tuf/cache.h"
 
 using namespace dct::trust;
 

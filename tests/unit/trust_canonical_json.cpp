@@ -6,9 +6,9 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "base/errors.h"
 #include "error_code_of.h"
-#include "trust/canonical_json.h"
-#include "trust/errors.h"
+#include "trust/formats/canonical_json.h"
 #include "trust_data.h"
 
 using dct::ErrorCode;

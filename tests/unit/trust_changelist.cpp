@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "trust/changelist.h"
-#include "trust/errors.h"
+#include "base/errors.h"
+#include "trust/publish/changelist.h"
 #include "trust_fixture_server.h"
 
 using namespace dct::trust;

@@ -2,11 +2,12 @@
 // a certificate wrapping it, two certificates for it) signs once.
 #include <doctest/doctest.h>
 
+#include "base/errors.h"
 #include "error_code_of.h"
-#include "trust/certificate.h"
-#include "trust/errors.h"
-#include "trust/resolve.h"
-#include "trust/updater.h"
+#include "trust/crypto/certificate.h"
+#include "trust/tuf/checks.h"
+#include "trust/tuf/resolve.h"
+#include "trust/tuf/updater.h"
 #include "trust_mini_repo.h"
 
 using namespace dct;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "trust/encoding.h"
+#include "base/encoding.h"
 
 using namespace dct;
 

@@ -8,9 +8,9 @@
 #include <sstream>
 #include <string>
 
-#include "trust/encoding.h"
-#include "trust/remote.h"
-#include "trust/time.h"
+#include "base/encoding.h"
+#include "trust/formats/time.h"
+#include "trust/tuf/remote.h"
 
 namespace dct::test {
 

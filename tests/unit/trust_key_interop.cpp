@@ -8,10 +8,10 @@
 #include <fstream>
 #include <random>
 
-#include "trust/certificate.h"
-#include "trust/key_file.h"
-#include "trust/pem.h"
-#include "trust/pkcs8.h"
+#include "trust/crypto/certificate.h"
+#include "trust/crypto/key_file.h"
+#include "trust/crypto/pkcs8.h"
+#include "trust/formats/pem.h"
 #include "trust_data.h"
 #include "trust_key_probe.h"
 

@@ -16,10 +16,10 @@
 #include <random>
 #include <thread>
 
-#include "trust/canonical_json.h"
-#include "trust/certificate.h"
-#include "trust/encoding.h"
-#include "trust/key_file.h"
+#include "base/encoding.h"
+#include "trust/crypto/certificate.h"
+#include "trust/crypto/key_file.h"
+#include "trust/formats/canonical_json.h"
 #include "trust_data.h"
 
 extern char** environ;

@@ -3,8 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "error_code_of.h"
-#include "trust/resolve.h"
-#include "trust/updater.h"
+#include "trust/tuf/resolve.h"
+#include "trust/tuf/updater.h"
 #include "trust_mini_repo.h"
 
 using namespace dct;

@@ -11,9 +11,9 @@
 #include <random>
 
 #include "error_code_of.h"
-#include "trust/key_file.h"
-#include "trust/key_store.h"
-#include "trust/passphrase.h"
+#include "trust/crypto/key_file.h"
+#include "trust/crypto/key_store.h"
+#include "trust/crypto/passphrase.h"
 
 using namespace dct::trust;
 using dct::ErrorCode;

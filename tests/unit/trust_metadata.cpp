@@ -1,9 +1,10 @@
 #include <doctest/doctest.h>
 
-#include "trust/encoding.h"
+#include "base/encoding.h"
+#include "base/errors.h"
 #include "error_code_of.h"
-#include "trust/errors.h"
-#include "trust/metadata.h"
+#include "trust/formats/metadata.h"
+#include "trust/tuf/checks.h"
 #include "trust_data.h"
 
 using namespace dct::trust;
@@ -11,13 +12,12 @@ using dct::Error;
 using dct::ErrorCode;
 using dct::test::code_of;
 
-
 TEST_CASE("delegation names are validated before they become paths") {
   CHECK(is_valid_delegation_name("targets/releases"));
   CHECK(is_valid_delegation_name("targets/a-b_c/d1"));
-  for (const char* bad : {"targets", "targets/", "targets//x", "targets/../root", "targets/./x",
-                          "targets/Releases", "target/releases", "/targets/x", "targets/x/",
-                          "targets/x y", "targets/x\\y", "releases"}) {
+  for (const char* bad :
+       {"targets", "targets/", "targets//x", "targets/../root", "targets/./x", "targets/Releases",
+        "target/releases", "/targets/x", "targets/x/", "targets/x y", "targets/x\\y", "releases"}) {
     CAPTURE(bad);
     CHECK_FALSE(is_valid_delegation_name(bad));
   }
@@ -31,15 +31,21 @@ TEST_CASE("envelopes of the wrong shape are refused before verification") {
   CHECK(code_of([&] { parse("not json"); }) == ErrorCode::malformed_metadata);
   CHECK(code_of([&] { parse("[]"); }) == ErrorCode::malformed_metadata);
   CHECK(code_of([&] { parse(R"({"signed":{}})"); }) == ErrorCode::malformed_metadata);
-  CHECK(code_of([&] {
-          parse(R"({"signed":{"_type":"Timestamp","version":0,"expires":"2030-01-01T00:00:00Z"},"signatures":[]})");
-        }) == ErrorCode::malformed_metadata);
-  CHECK(code_of([&] {
-          parse(R"({"signed":{"_type":"Timestamp","version":1,"expires":"tomorrow"},"signatures":[]})");
-        }) == ErrorCode::malformed_metadata);
-  CHECK(code_of([&] {
-          parse(R"({"signed":{"_type":"Timestamp","version":1,"expires":"2030-01-01T00:00:00Z"},"signatures":[{"keyid":"a","method":"ecdsa","sig":"!!"}]})");
-        }) == ErrorCode::malformed_metadata);
+  CHECK(
+      code_of([&] {
+        parse(
+            R"({"signed":{"_type":"Timestamp","version":0,"expires":"2030-01-01T00:00:00Z"},"signatures":[]})");
+      }) == ErrorCode::malformed_metadata);
+  CHECK(
+      code_of([&] {
+        parse(
+            R"({"signed":{"_type":"Timestamp","version":1,"expires":"tomorrow"},"signatures":[]})");
+      }) == ErrorCode::malformed_metadata);
+  CHECK(
+      code_of([&] {
+        parse(
+            R"({"signed":{"_type":"Timestamp","version":1,"expires":"2030-01-01T00:00:00Z"},"signatures":[{"keyid":"a","method":"ecdsa","sig":"!!"}]})");
+      }) == ErrorCode::malformed_metadata);
   auto ok = parse(
       R"({"signed":{"_type":"Timestamp","version":3,"expires":"2030-01-01T00:00:00Z","meta":{}},"signatures":[{"keyid":"a","method":"ECDSA","sig":"AAAA"}]})");
   CHECK(ok.version == 3);
@@ -72,8 +78,7 @@ TEST_CASE("file meta: exact length and every known hash must match") {
 TEST_CASE("signatures are read as Go reads them: base64 with CR/LF, method in any case") {
   // A root notary published (self-signed by its root key), its signature re-wrapped with CRLF
   // line breaks and its method upper-cased: notary's JSON decoder still accepts both.
-  auto doc = nlohmann::json::parse(
-      dct::test::read_data("trust/targets-only/state2/root.json"));
+  auto doc = nlohmann::json::parse(dct::test::read_data("trust/targets-only/state2/root.json"));
   std::string sig = doc["signatures"][0]["sig"];
   std::string wrapped;
   for (size_t i = 0; i < sig.size(); i += 20) wrapped += sig.substr(i, 20) + "\r\n";

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "trust/certificate.h"
-#include "trust/encoding.h"
-#include "trust/metadata.h"
-#include "trust/signer.h"
-#include "trust/time.h"
+#include "base/encoding.h"
+#include "trust/crypto/certificate.h"
+#include "trust/crypto/signer.h"
+#include "trust/formats/metadata.h"
+#include "trust/formats/time.h"
 #include "trust_fixture_server.h"
 
 namespace dct::test {

@@ -7,11 +7,11 @@
 #include <memory>
 #include <set>
 
-#include "trust/encoding.h"
-#include "trust/key_file.h"
-#include "trust/pem.h"
-#include "trust/pkcs8.h"
-#include "trust/pkix.h"
+#include "base/encoding.h"
+#include "trust/crypto/key_file.h"
+#include "trust/crypto/pkcs8.h"
+#include "trust/crypto/pkix.h"
+#include "trust/formats/pem.h"
 #include "trust_data.h"
 #include "trust_key_probe.h"
 

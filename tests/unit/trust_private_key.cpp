@@ -6,14 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "trust/canonical_json.h"
-#include "trust/certificate.h"
-#include "trust/encoding.h"
-#include "trust/key_file.h"
-#include "trust/keys.h"
-#include "trust/pem.h"
-#include "trust/private_key.h"
-#include "trust/x509.h"
+#include "base/encoding.h"
+#include "trust/crypto/certificate.h"
+#include "trust/crypto/key_file.h"
+#include "trust/crypto/keys.h"
+#include "trust/crypto/private_key.h"
+#include "trust/crypto/x509.h"
+#include "trust/formats/canonical_json.h"
+#include "trust/formats/pem.h"
 #include "trust_data.h"
 
 using namespace dct::trust;
@@ -133,7 +133,7 @@ TEST_CASE("root certificates as notary makes them") {
   const std::string gun = "example.com/crypto/ecdsa";
   const auto cert_key = root_certificate_key(key, gun, now);
   CHECK(cert_key.type == "ecdsa-x509");
-  CHECK(cert_key.canonical_id() == key.id());
+  CHECK(canonical_key_id(cert_key) == key.id());
   CHECK(cert_key.id() != key.id());
   const auto sig = key.sign(kMessage);
   CHECK(verify_signature(cert_key, "ecdsa", kMessage, sig.bytes));
@@ -158,7 +158,7 @@ TEST_CASE("root certificates as notary makes them") {
     const auto rsa = fixture_key("legacy-rsa-aes256.pem");
     const auto rsa_cert = root_certificate_key(rsa, gun, now);
     CHECK(rsa_cert.type == "rsa-x509");
-    CHECK(rsa_cert.canonical_id() == rsa.id());
+    CHECK(canonical_key_id(rsa_cert) == rsa.id());
     CHECK(verify_signature(rsa_cert, "rsapss", kMessage, rsa.sign(kMessage).bytes));
     CHECK(certificate_facts(rsa_cert.public_bytes)->key_bits == 2048);
   }

@@ -13,17 +13,18 @@
 #include <string>
 #include <vector>
 
+#include "base/encoding.h"
+#include "base/errors.h"
 #include "error_code_of.h"
-#include "trust/canonical_json.h"
-#include "trust/certificate.h"
-#include "trust/changelist.h"
-#include "trust/encoding.h"
-#include "trust/errors.h"
-#include "trust/metadata.h"
-#include "trust/private_key.h"
-#include "trust/repo_editor.h"
-#include "trust/time.h"
-#include "trust/updater.h"
+#include "trust/crypto/certificate.h"
+#include "trust/crypto/private_key.h"
+#include "trust/formats/canonical_json.h"
+#include "trust/formats/metadata.h"
+#include "trust/formats/time.h"
+#include "trust/publish/changelist.h"
+#include "trust/publish/repo_editor.h"
+#include "trust/tuf/checks.h"
+#include "trust/tuf/updater.h"
 
 using namespace dct;
 using namespace dct::trust;
@@ -242,7 +243,7 @@ TEST_CASE("RepoEditor::initialize makes root, targets and snapshot v1 as notary 
   CHECK(r.roles.at("snapshot").keyids[0] == w.snapshot.id());
   CHECK(r.roles.at("timestamp").keyids[0] == w.timestamp.id());
   CHECK(r.keys.at(cert_id).type == "ecdsa-x509");
-  CHECK(r.keys.at(cert_id).canonical_id() == w.root.id());
+  CHECK(canonical_key_id(r.keys.at(cert_id)) == w.root.id());
   CHECK(r.keys.at(w.timestamp.id()) == w.timestamp.public_key());
   // 10 x 365 days (two leap days short of ten calendar years), nanoseconds kept.
   CHECK(r.file.expires_text == "2034-02-27T12:00:00.123456789Z");
@@ -629,7 +630,7 @@ TEST_CASE("remove_keys takes canonical IDs of certificate keys") {
   const PublicKey cert = certificate_key(
       w.releases, create_certificate(w.releases, "targets/releases", w.now, w.now + 365 * kDay));
   REQUIRE(cert.id() != w.releases.id());
-  REQUIRE(cert.canonical_id() == w.releases.id());
+  REQUIRE(canonical_key_id(cert) == w.releases.id());
 
   RepoEditor e = w.editor();
   e.apply(add_keys("targets/releases", {cert, w.qa.public_key()}), w.all);

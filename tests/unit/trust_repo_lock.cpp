@@ -15,9 +15,9 @@
 #include <optional>
 #include <string>
 
+#include "base/errors.h"
 #include "error_code_of.h"
-#include "trust/errors.h"
-#include "trust/repo_lock.h"
+#include "trust/publish/repo_lock.h"
 
 using namespace dct::trust;
 using dct::ErrorCode;

@@ -6,13 +6,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "base/encoding.h"
+#include "base/errors.h"
 #include "error_code_of.h"
-#include "trust/canonical_json.h"
-#include "trust/certificate.h"
-#include "trust/encoding.h"
-#include "trust/errors.h"
-#include "trust/repo_editor.h"
-#include "trust/signer.h"
+#include "trust/crypto/certificate.h"
+#include "trust/crypto/signer.h"
+#include "trust/formats/canonical_json.h"
+#include "trust/publish/repo_editor.h"
+#include "trust/tuf/checks.h"
 
 using namespace dct::trust;
 using dct::ErrorCode;
@@ -121,7 +122,7 @@ TEST_CASE("initialize makes notary's root, targets and snapshot, all verifying")
   // The root role lists the certificate key; its canonical ID is the private key file's.
   const PublicKey& cert = root.keys.at(root.role("root").keyids[0]);
   CHECK(cert.type == "ecdsa-x509");
-  CHECK(cert.canonical_id() == r.root_id);
+  CHECK(canonical_key_id(cert) == r.root_id);
   CHECK(verify_signatures(root.file, root.keys, root.role("root"), "root").valid == 1);
   const auto years = std::chrono::duration_cast<std::chrono::hours>(root.file.expires - r.now);
   CHECK(years.count() / 24 >= 3649);

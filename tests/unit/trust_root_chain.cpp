@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
+#include "base/errors.h"
 #include "error_code_of.h"
-#include "trust/errors.h"
-#include "trust/resolve.h"
-#include "trust/updater.h"
+#include "trust/tuf/resolve.h"
+#include "trust/tuf/updater.h"
 #include "trust_mini_repo.h"
 
 using namespace dct;

@@ -2,8 +2,8 @@
 // to the keys of a root role: one non-CA certificate per bundle, CN == GUN or Go's wildcard rule.
 #include <doctest/doctest.h>
 
-#include "trust/metadata.h"
-#include "trust/root_trust.h"
+#include "trust/formats/metadata.h"
+#include "trust/tuf/root_trust.h"
 #include "trust_data.h"
 
 using namespace dct::trust;
@@ -41,16 +41,16 @@ TEST_CASE("root keys: a bundle with two leaf certificates is refused") {
   CHECK(usable_root_keys(root_with({leaf + ca}), "example.com/app", kNow, true).size() == 1);
 
   std::vector<std::string> rejected;
-  auto keys = usable_root_keys(root_with({leaf + other_leaf}), "example.com/app", kNow, true,
-                               &rejected);
+  auto keys =
+      usable_root_keys(root_with({leaf + other_leaf}), "example.com/app", kNow, true, &rejected);
   CHECK(keys.empty());
   REQUIRE(rejected.size() == 1);
   CHECK(rejected[0].find("non-CA") != std::string::npos);
 
   // Only the bad bundle goes; a good key next to it stays usable.
   rejected.clear();
-  auto mixed = usable_root_keys(root_with({leaf + other_leaf, leaf}), "example.com/app", kNow,
-                                true, &rejected);
+  auto mixed = usable_root_keys(root_with({leaf + other_leaf, leaf}), "example.com/app", kNow, true,
+                                &rejected);
   CHECK(mixed.size() == 1);
   CHECK(rejected.size() == 1);
 }

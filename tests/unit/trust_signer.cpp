@@ -11,17 +11,18 @@
 #include <string>
 #include <vector>
 
+#include "base/encoding.h"
+#include "base/errors.h"
 #include "error_code_of.h"
-#include "trust/canonical_json.h"
-#include "trust/certificate.h"
-#include "trust/encoding.h"
-#include "trust/errors.h"
-#include "trust/key_file.h"
-#include "trust/metadata.h"
-#include "trust/private_key.h"
-#include "trust/repo_editor.h"
-#include "trust/signer.h"
-#include "trust/time.h"
+#include "trust/crypto/certificate.h"
+#include "trust/crypto/key_file.h"
+#include "trust/crypto/private_key.h"
+#include "trust/crypto/signer.h"
+#include "trust/formats/canonical_json.h"
+#include "trust/formats/metadata.h"
+#include "trust/formats/time.h"
+#include "trust/publish/repo_editor.h"
+#include "trust/tuf/checks.h"
 #include "trust_data.h"
 
 using namespace dct;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "trust/time.h"
+#include "trust/formats/time.h"
 
 using namespace dct::trust;
 
@@ -19,10 +19,10 @@ TEST_CASE("RFC 3339 timestamps as notary writes them") {
 }
 
 TEST_CASE("invalid timestamps are refused") {
-  for (const char* bad : {"", "2026-01-02", "2026-01-02T03:04:05", "2026-13-02T03:04:05Z",
-                          "2026-02-30T03:04:05Z", "2026-01-02T24:00:00Z", "2026-01-02T03:04:05.Z",
-                          "2026-01-02T03:04:05+0100", "2026-01-02T03:04:05Zjunk",
-                          "2026-01-02 03:04:05Z"}) {
+  for (const char* bad :
+       {"", "2026-01-02", "2026-01-02T03:04:05", "2026-13-02T03:04:05Z", "2026-02-30T03:04:05Z",
+        "2026-01-02T24:00:00Z", "2026-01-02T03:04:05.Z", "2026-01-02T03:04:05+0100",
+        "2026-01-02T03:04:05Zjunk", "2026-01-02 03:04:05Z"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_rfc3339(bad));
   }

@@ -4,21 +4,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/errors.h"
 #include "error_code_of.h"
-#include "trust/errors.h"
-#include "trust/resolve.h"
-#include "trust/updater.h"
+#include "trust/tuf/resolve.h"
+#include "trust/tuf/updater.h"
 #include "trust_fixture_server.h"
 
 using namespace dct;
 using namespace dct::trust;
 using namespace std::chrono_literals;
+using test::code_of;
 using test::FixtureServer;
 using test::trust_fixture;
-using test::code_of;
 
 namespace {
-
 
 std::string sha256_hex_of_file(const std::string& text) { return to_hex(sha256(text)); }
 
@@ -254,16 +253,16 @@ TEST_CASE("trust pinning by CA") {
   Client c(server, cache, server.captured_at + 1h);
   auto root = nlohmann::json::parse(server.get("root.json"));
   std::string root_key_id = root["signed"]["roles"]["root"]["keyids"][0];
-  auto cert_pem = *base64_decode(
-      root["signed"]["keys"][root_key_id]["keyval"]["public"].get<std::string>());
+  auto cert_pem =
+      *base64_decode(root["signed"]["keys"][root_key_id]["keyval"]["public"].get<std::string>());
 
   SUBCASE("the root certificate itself as the pinned CA") {
     c.pinning.ca["localhost:5000/"] = cert_pem;
     CHECK(c.resolve("v1").role == "targets");
   }
   SUBCASE("a CA that did not issue the root certificate") {
-    c.pinning.ca["localhost:5000/"] = test::read_all(
-        std::filesystem::path(DCT_TEST_DATA_DIR) / "keys" / "p_256.crt");
+    c.pinning.ca["localhost:5000/"] =
+        test::read_all(std::filesystem::path(DCT_TEST_DATA_DIR) / "keys" / "p_256.crt");
     CHECK(code_of([&] { c.resolve("v1"); }) == ErrorCode::pinning_failed);
     CHECK(cache.files.empty());
   }

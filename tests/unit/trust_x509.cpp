@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "trust/keys.h"
-#include "trust/x509.h"
+#include "trust/crypto/keys.h"
+#include "trust/crypto/x509.h"
 #include "trust_data.h"
 
 using namespace dct::trust;
@@ -58,7 +58,7 @@ TEST_CASE("root certificates notary made") {
       }
       // The canonical ID is the ID of the certificate's key as a plain key.
       CHECK(PublicKey{key.type.substr(0, key.type.size() - 5), f->spki_der}.id() ==
-            key.canonical_id());
+            canonical_key_id(key));
       CHECK_FALSE(check_root_certificate(*f, trimmed, f->not_before + 24h, true));
       CHECK(check_root_certificate(*f, trimmed + "x", f->not_before + 24h, true));
       CHECK_FALSE(expires_within_six_months(*f, f->not_before));

@@ -1,0 +1,91 @@
+#include "trust/tuf/checks.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "base/encoding.h"
+#include "base/errors.h"
+#include "trust/crypto/keys.h"
+
+namespace dct::trust {
+
+VerifyOutcome verify_signatures(const SignedFile& file,
+                                const std::map<std::string, PublicKey>& keys, const RoleKeys& role,
+                                const std::string& role_label) {
+  if (file.signatures.empty())
+    throw Error(ErrorCode::threshold_not_met, fmt::format("{} has no signatures", role_label));
+  std::set<std::string> role_ids(role.keyids.begin(), role.keyids.end());
+  // A threshold counts keys, not key IDs: one key listed under several IDs (a bare key and a
+  // certificate wrapping it, two certificates for it) signs once.
+  std::set<std::string> valid_keys;
+  std::set<std::string> valid_ids;
+  int invalid = 0;
+  for (const auto& sig : file.signatures) {
+    if (!role_ids.count(sig.keyid)) continue;  // not a key of this role: ignored
+    auto it = keys.find(sig.keyid);
+    if (it == keys.end()) continue;
+    if (it->second.id() != sig.keyid)
+      throw Error(
+          ErrorCode::key_id_mismatch,
+          fmt::format("{}: signature key ID {} does not match its key", role_label, sig.keyid));
+    if (verify_signature(it->second, sig.method, file.canonical, sig.signature)) {
+      valid_ids.insert(sig.keyid);
+      valid_keys.insert(key_identity(it->second).value_or("id " + sig.keyid));
+    } else {
+      ++invalid;
+    }
+  }
+  int count = static_cast<int>(valid_keys.size());
+  if (count < role.threshold) {
+    const std::string aliases =
+        valid_ids.size() > valid_keys.size()
+            ? fmt::format(" (its {} valid key IDs name only {} distinct key{})", valid_ids.size(),
+                          valid_keys.size(), valid_keys.size() == 1 ? "" : "s")
+            : std::string();
+    if (invalid > 0)
+      throw Error(
+          ErrorCode::signature_invalid,
+          fmt::format("{} has {} invalid signature{} and only {} valid of the {} required{}",
+                      role_label, invalid, invalid == 1 ? "" : "s", count, role.threshold,
+                      aliases));
+    throw Error(ErrorCode::threshold_not_met,
+                fmt::format("{} is signed by {} valid key{}, {} required{}", role_label, count,
+                            count == 1 ? "" : "s", role.threshold, aliases));
+  }
+  return {count};
+}
+
+void check_file_meta(const FileMeta& expected, const std::string& bytes,
+                     const std::string& role_label, const std::string& parent_label) {
+  if (static_cast<long long>(bytes.size()) != expected.length)
+    throw Error(ErrorCode::length_mismatch,
+                fmt::format("{} is {} bytes long but {} says {}", role_label, bytes.size(),
+                            parent_label, expected.length));
+  bool known = false;
+  for (const auto& [alg, digest] : expected.hashes) {
+    std::string actual;
+    if (alg == "sha256")
+      actual = sha256(bytes);
+    else if (alg == "sha512")
+      actual = sha512(bytes);
+    else
+      continue;
+    known = true;
+    if (actual != digest)
+      throw Error(
+          ErrorCode::hash_mismatch,
+          fmt::format("{} does not match the {} hash listed in {}", role_label, alg, parent_label));
+  }
+  if (!known)
+    throw Error(ErrorCode::hash_mismatch,
+                fmt::format("{} lists no supported hash for {}", parent_label, role_label));
+}
+
+void check_not_expired(const SignedFile& file, TimePoint now, const std::string& role_label) {
+  if (file.expires <= now)
+    throw Error(ErrorCode::expired,
+                fmt::format("{} expired on {}", role_label, format_human(file.expires)));
+}
+
+}  // namespace dct::trust

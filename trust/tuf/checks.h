@@ -1,0 +1,29 @@
+#pragma once
+// The checks every metadata file passes before it is trusted (TUF 5.3-5.6): signatures against
+// a role's keys and threshold, hash and length against what the parent lists, expiry.
+#include <map>
+#include <string>
+
+#include "trust/formats/metadata.h"
+#include "trust/formats/time.h"
+
+namespace dct::trust {
+
+// The threshold check of notary's VerifySignatures, counting distinct valid keys (key IDs that
+// name the same key count once; see key_identity).
+// Throws signature_invalid / threshold_not_met / key_id_mismatch with role_label in the text.
+struct VerifyOutcome {
+  int valid = 0;
+};
+VerifyOutcome verify_signatures(const SignedFile& file,
+                                const std::map<std::string, PublicKey>& keys, const RoleKeys& role,
+                                const std::string& role_label);
+
+// Hash and length of `bytes` against what a parent lists. Throws hash_mismatch/length_mismatch.
+void check_file_meta(const FileMeta& expected, const std::string& bytes,
+                     const std::string& role_label, const std::string& parent_label);
+
+// Throws expired when `file` is past its expiry at `now`.
+void check_not_expired(const SignedFile& file, TimePoint now, const std::string& role_label);
+
+}  // namespace dct::trust
