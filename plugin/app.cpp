@@ -123,6 +123,11 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
     *ctx.out << command_help(cmd, app);
     return kExitOk;
   }
+  if (cmd.raw_args) {
+    ctx.args = std::move(args);
+    ctx.help_text = command_help(cmd, app);
+    return cmd.run(ctx);
+  }
   std::reverse(args.begin(), args.end());
   try {
     app.parse(args);

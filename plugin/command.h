@@ -26,6 +26,11 @@ struct Context {
   // The trust options every command shares (--server, --trust-dir, the config dir).
   TrustOptions trust;
 
+  // For commands that read their own arguments (Command::raw_args): the arguments after the
+  // command's name, and its help text.
+  std::vector<std::string> args;
+  std::string help_text;
+
   void warn(const std::string& message) const;       // "WARNING: ..." on stderr
   void debug_log(const std::string& message) const;  // only with -D
 };
@@ -37,6 +42,7 @@ struct Command {
   std::string description;   // longer help text; summary when empty
   std::string examples;      // shown under "Examples:" when set
   bool trust_flags = false;  // adds --server and --trust-dir
+  bool raw_args = false;     // run() parses Context::args itself (the flags are only for help)
   std::function<void(CLI::App&)> setup;
   std::function<int(Context&)> run;
 };

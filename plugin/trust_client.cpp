@@ -2,23 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "registry/docker_config.h"
+#include "registry/authorizers.h"
 #include "registry/http.h"
-#include "registry/tls_config.h"
 #include "trust/errors.h"
 
 namespace dct::plugin {
-namespace {
-
-registry::CredentialProvider credentials_for(const std::filesystem::path& config_dir,
-                                             std::string key) {
-  return [config_dir, key]() -> std::optional<registry::Credential> {
-    auto config = registry::load_docker_config(config_dir);
-    return registry::lookup_credentials(config, key);
-  };
-}
-
-}  // namespace
 
 trust::TrustPinning load_pinning(const registry::NotaryConfig& config) {
   trust::TrustPinning pinning;
@@ -42,12 +30,14 @@ RepositoryClient::RepositoryClient(const TrustOptions& options, const registry::
   server_ = registry::select_notary_server(ref.domain, options.server, &notary_config_);
   trust_dir_ =
       registry::select_trust_dir(options.trust_dir, &notary_config_, options.docker_config_dir);
-  registry::AuthorizerOptions auth_options;
-  auth_options.tls = registry::notary_tls(options.docker_config_dir, server_.url, &notary_config_);
-  auth_options.credentials = credentials_for(options.docker_config_dir, ref.credentials_key());
-  auth_options.credentials_key = ref.credentials_key();
-  notary_auth_ = std::make_shared<registry::Authorizer>(registry::Transport::shared(), server_.url,
-                                                        std::move(auth_options));
+  registry::NotaryAuthorizerSetup setup;
+  setup.server_url = server_.url;
+  setup.ref = ref;
+  setup.config_dir = options.docker_config_dir;
+  setup.notary_config = &notary_config_;
+  setup.trust_dir = trust_dir_;
+  setup.registry = [this] { return registry_authorizer(); };
+  notary_auth_ = registry::make_notary_authorizer(registry::Transport::shared(), setup);
   remote_ = std::make_unique<registry::NotaryRemote>(notary_auth_, ref.gun());
   remote_->set_read_actions(actions);
   cache_ = std::make_unique<trust::FileMetadataCache>(trust_dir_, ref.gun());
@@ -58,12 +48,8 @@ RepositoryClient::RepositoryClient(const TrustOptions& options, const registry::
 
 std::shared_ptr<registry::Authorizer> RepositoryClient::registry_authorizer() {
   if (!registry_auth_) {
-    registry::AuthorizerOptions o;
-    o.tls = registry::registry_tls(options_.docker_config_dir, ref_.domain);
-    o.credentials = credentials_for(options_.docker_config_dir, ref_.credentials_key());
-    o.credentials_key = ref_.credentials_key();
-    registry_auth_ = std::make_shared<registry::Authorizer>(registry::Transport::shared(),
-                                                            ref_.registry_api_base(), std::move(o));
+    registry_auth_ = registry::make_registry_authorizer(registry::Transport::shared(),
+                                                        options_.docker_config_dir, ref_);
   }
   return registry_auth_;
 }

@@ -30,6 +30,9 @@ class RepositoryClient {
  public:
   RepositoryClient(const TrustOptions& options, const registry::Reference& ref,
                    std::string_view actions = registry::kPull);
+  // Its notary Authorizer calls back into it (for the registry's), so it stays where it is.
+  RepositoryClient(const RepositoryClient&) = delete;
+  RepositoryClient& operator=(const RepositoryClient&) = delete;
 
   const registry::Reference& reference() const { return ref_; }
   std::string gun() const { return ref_.gun(); }

@@ -2,6 +2,7 @@
 
 #include "registry/headers.h"
 #include "registry/http_errors.h"
+#include "registry/origin.h"
 #include "registry/token.h"
 #include "registry/url.h"
 #include "trust/encoding.h"
@@ -79,12 +80,21 @@ bool Authorizer::ensure_challenges(Response& failure) {
   return false;
 }
 
-std::optional<Credential> Authorizer::credential_locked() {
+CredentialGrant Authorizer::grant_locked(CredentialUse use, const std::string& url) {
+  if (options_.route) return options_.route(use, url);
   if (!credentials_asked_) {
     credentials_asked_ = true;
     if (options_.credentials) credential_ = options_.credentials();
   }
-  return credential_;
+  return CredentialGrant{credential_, options_.credentials_key, {}, {}};
+}
+
+TlsOptions Authorizer::tls_for_realm(const std::string& realm) const {
+  if (same_origin(realm, base_url_)) return options_.tls;
+  // The directory of the host libcurl will connect to, by the same parser.
+  const auto origin = parse_origin(realm);
+  if (!origin || !options_.tls_for_host) return {};
+  return options_.tls_for_host(origin->host_port());
 }
 
 std::optional<std::string> Authorizer::authorization_locked(const std::string& scope) {
@@ -100,25 +110,39 @@ std::optional<std::string> Authorizer::authorization_locked(const std::string& s
         it != tokens_.end() && now + kTokenMargin < it->second.expires) {
       return "Bearer " + it->second.token;
     }
+    grant_ = grant_locked(CredentialUse::token, *realm);
     TokenRequest tr;
     tr.realm = *realm;
     tr.service = service;
     if (!scope.empty()) tr.scopes.push_back(scope);
-    tr.credential = credential_locked();
-    tr.tls = options_.tls;
+    tr.credential = grant_->credential;
+    tr.tls = tls_for_realm(*realm);
     BearerToken token;
     try {
       token = fetch_token(transport_, tr);
     } catch (const Error& e) {
-      if (e.code() != ErrorCode::credentials_invalid || options_.credentials_key.empty()) throw;
-      throw Error(e.code(), std::string(e.what()) + " for " + options_.credentials_key, e.hint());
+      if (e.code() == ErrorCode::unauthorized && !grant_->withheld.empty()) {
+        throw Error(ErrorCode::credentials_withheld,
+                    std::string(e.what()) + "; " + grant_->withheld, grant_->allow_hint);
+      }
+      if (e.code() == ErrorCode::credentials_invalid && !grant_->owner.empty()) {
+        throw Error(e.code(), std::string(e.what()) + " for " + grant_->owner, e.hint());
+      }
+      if (e.code() == ErrorCode::tls_failure && !same_origin(*realm, base_url_)) {
+        throw Error(e.code(), e.what(),
+                    "the token server is checked with its own TLS settings: put its CA "
+                    "certificate into tls/" +
+                        parse_origin(*realm)->host_port() + "/ in the docker config dir");
+      }
+      throw;
     }
     if (tr.credential) used_credentials_ = true;
     tokens_[key] = CachedToken{token.token, now + token.expires_in};
     return "Bearer " + token.token;
   }
   if (find_scheme(challenges_, "basic")) {
-    auto c = credential_locked();
+    grant_ = grant_locked(CredentialUse::basic, base_url_);
+    const auto& c = grant_->credential;
     if (c && c->has_password()) {
       used_credentials_ = true;
       return "Basic " + base64_encode(c->username + ":" + c->password);
@@ -135,7 +159,7 @@ std::optional<std::string> Authorizer::authorization(const std::string& scope) {
 }
 
 void Authorizer::apply(Request& r, const std::optional<std::string>& header) const {
-  if (!iequals(url_host_port(r.url), host_)) return;  // never hand credentials to another host
+  if (!same_origin(r.url, base_url_)) return;  // never hand credentials to another host
   if (header) {
     r.headers.set("Authorization", *header);
   } else {
@@ -207,12 +231,18 @@ Error Authorizer::unauthorized_error(const Response& r, std::string_view what) c
   std::lock_guard lock(mutex_);
   std::string message =
       std::string(what) + ": " + host_ + " answered HTTP " + std::to_string(r.status);
-  const std::string key = options_.credentials_key.empty() ? host_ : options_.credentials_key;
+  std::string key = options_.credentials_key.empty() ? host_ : options_.credentials_key;
+  if (grant_ && !grant_->owner.empty()) key = grant_->owner;
   std::string hint;
+  ErrorCode code = ErrorCode::unauthorized;
   if (used_credentials_) {
     message += " although the credentials for " + key + " were sent";
     hint = "check that this account may access the repository";
-  } else if (credentials_asked_ && !credential_) {
+  } else if (grant_ && !grant_->withheld.empty()) {
+    message += "; " + grant_->withheld;
+    hint = grant_->allow_hint;
+    code = ErrorCode::credentials_withheld;
+  } else if (grant_ && !grant_->credential) {
     message += "; no credentials were found for " + key;
     hint = "log in with `docker login " + key + "`";
   } else {
@@ -221,7 +251,7 @@ Error Authorizer::unauthorized_error(const Response& r, std::string_view what) c
   if (const std::string detail = error_summary(r.body); !detail.empty()) {
     message += " (" + detail + ")";
   }
-  return Error(ErrorCode::unauthorized, message, hint);
+  return Error(code, message, hint);
 }
 
 }  // namespace dct::registry

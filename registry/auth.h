@@ -31,10 +31,37 @@ inline constexpr std::string_view kPull = "pull";
 inline constexpr std::string_view kPushPull = "push,pull";
 inline constexpr std::string_view kAll = "*";
 
+// How a challenge would be answered with credentials.
+enum class CredentialUse {
+  basic,  // Basic auth, to the server that asked
+  token,  // a token request, to the realm the server named
+};
+
+// Which credentials one destination gets.
+struct CredentialGrant {
+  std::optional<Credential> credential;  // nullopt: ask anonymously
+  std::string owner;                     // the config.json key they are stored under
+  // Set when credentials exist but are kept from this destination: the sentence that says so,
+  // naming it, and how to allow it.
+  std::string withheld;
+  std::string allow_hint;
+};
+
+// Decides per destination URL (the server for Basic, the realm for a token) which credentials
+// go there.
+using CredentialRouter = std::function<CredentialGrant(CredentialUse use, const std::string& url)>;
+
 struct AuthorizerOptions {
-  TlsOptions tls;                  // for the server and for its token server
+  TlsOptions tls;  // for the server itself, client certificate included
+  // TLS for a token server on another host, by the host[:port] its realm names; never the
+  // server's client certificate. Empty: the system store.
+  std::function<TlsOptions(const std::string& host_port)> tls_for_host;
   CredentialProvider credentials;  // empty: always anonymous
   std::string credentials_key;     // where credentials come from, for messages ("myreg:5000")
+  // When set, decides who gets which credentials instead of `credentials` (a notary server,
+  // which uses the registry's). Unset: `credentials` go to the server as Basic and to any https
+  // realm it names, as docker does for a registry.
+  CredentialRouter route;
 };
 
 struct PingResult {
@@ -80,7 +107,8 @@ class Authorizer {
   Error unauthorized_error(const Response& r, std::string_view what) const;
 
  private:
-  std::optional<Credential> credential_locked();
+  CredentialGrant grant_locked(CredentialUse use, const std::string& url);
+  TlsOptions tls_for_realm(const std::string& realm) const;
   std::optional<std::string> authorization_locked(const std::string& scope);
   bool ensure_challenges(Response& failure);
   void apply(Request& r, const std::optional<std::string>& header) const;
@@ -99,6 +127,7 @@ class Authorizer {
   std::vector<Challenge> challenges_;
   bool credentials_asked_ = false;
   std::optional<Credential> credential_;
+  std::optional<CredentialGrant> grant_;  // the last decision, for messages
   bool used_credentials_ = false;
   std::map<std::string, CachedToken> tokens_;  // realm \n service \n scope
 };

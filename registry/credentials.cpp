@@ -4,6 +4,7 @@
 
 #include "registry/credential_helper_output.h"
 #include "registry/docker_config.h"
+#include "registry/headers.h"
 #include "registry/subprocess.h"
 #include "trust/errors.h"
 
@@ -97,6 +98,19 @@ std::chrono::milliseconds CredentialLookupOptions::default_helper_timeout() {
     }
   }
   return std::chrono::seconds(30);
+}
+
+std::optional<std::string> own_entry_key(const DockerConfig& config, std::string_view host_port) {
+  if (host_port.empty()) return std::nullopt;
+  for (const auto* keys : {&config.env_auths, &config.auths}) {
+    for (const auto& [k, entry] : *keys) {
+      if (iequals(convert_to_hostname(k), host_port)) return k;
+    }
+  }
+  for (const auto& [k, helper] : config.cred_helpers) {
+    if (iequals(convert_to_hostname(k), host_port)) return k;
+  }
+  return std::nullopt;
 }
 
 std::optional<Credential> lookup_credentials(const DockerConfig& config, std::string_view key,

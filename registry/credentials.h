@@ -47,6 +47,11 @@ struct CredentialLookupOptions {
 std::optional<Credential> lookup_credentials(const DockerConfig& config, std::string_view key,
                                              const CredentialLookupOptions& options = {});
 
+// The key under which config.json (auths, credHelpers) or DOCKER_AUTH_CONFIG holds an entry of
+// its own for `host_port` ("auth.example.com", "myreg:5000"), or nullopt. A credsStore alone is
+// no entry: it would be asked about any host.
+std::optional<std::string> own_entry_key(const DockerConfig& config, std::string_view host_port);
+
 }  // namespace dct::registry
 
 template <>

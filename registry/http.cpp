@@ -8,9 +8,11 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <variant>
 
 #include "registry/ca_bundle.h"
 #include "registry/curl_handles.h"
+#include "registry/origin.h"
 #include "registry/transfer.h"
 #include "trust/errors.h"
 
@@ -75,6 +77,37 @@ namespace {
 bool starts_with_https(std::string_view url) {
   constexpr std::string_view scheme = "https://";
   return url.size() > scheme.size() && iequals(url.substr(0, scheme.size()), scheme);
+}
+
+bool is_redirect(const Response& r) {
+  return r.completed() && (r.status == 301 || r.status == 302 || r.status == 303 ||
+                           r.status == 307 || r.status == 308);
+}
+
+// The request a redirect asks for, or an error response. Leaving the host drops what was meant
+// for it alone: the client certificate and the Authorization header.
+std::variant<Request, Response> follow(const Request& current, const Response& answer) {
+  Response failure;
+  failure.status = answer.status;
+  failure.error = TransferError::network;
+  const auto location = answer.headers.get("Location");
+  const auto next_url = location ? resolve_location(current.url, *location) : std::nullopt;
+  if (!next_url) {
+    failure.error_message = "a redirect without a usable Location";
+    return failure;
+  }
+  if (!starts_with_https(*next_url)) {
+    failure.error_message = "refusing a redirect that is not https: " + loggable_url(*next_url);
+    return failure;
+  }
+  Request next = current;
+  next.url = *next_url;
+  if (!same_origin(current.url, next.url)) {
+    next.tls.client_cert.clear();
+    next.tls.client_key.clear();
+    next.headers.remove("Authorization");
+  }
+  return next;
 }
 
 }  // namespace
@@ -150,13 +183,57 @@ TransportStats Transport::stats() const {
   return {impl_->requests.load(), impl_->connections.load()};
 }
 
-Response Transport::perform(const Request& request) { return std::move(run({&request}).front()); }
+Response Transport::perform(const Request& request) {
+  return std::move(run_following({&request}).front());
+}
 
 std::vector<Response> Transport::perform_all(const std::vector<Request>& requests) {
   std::vector<const Request*> pointers;
   pointers.reserve(requests.size());
   for (const auto& r : requests) pointers.push_back(&r);
-  return run(pointers);
+  return run_following(pointers);
+}
+
+std::vector<Response> Transport::run_following(const std::vector<const Request*>& requests) {
+  std::vector<Response> out = run(requests);
+  // Redirects of requests with a client certificate (libcurl follows all others itself).
+  std::vector<Request> current;
+  std::vector<std::size_t> index;  // position in `current` -> position in `out`
+  auto collect = [&](const Request& sent, std::size_t i) {
+    if (libcurl_follows_redirects(sent) || !sent.follow_redirects ||
+        (sent.method != Method::get && sent.method != Method::head) || !is_redirect(out[i])) {
+      return;
+    }
+    auto next = follow(sent, out[i]);
+    if (auto* failed = std::get_if<Response>(&next)) {
+      out[i] = std::move(*failed);
+      return;
+    }
+    current.push_back(std::get<Request>(std::move(next)));
+    index.push_back(i);
+  };
+  for (std::size_t i = 0; i < requests.size(); ++i) collect(*requests[i], i);
+  for (int hop = 0; !current.empty(); ++hop) {
+    if (hop == kMaxRedirects) {
+      for (std::size_t i : index) {
+        out[i].error = TransferError::network;
+        out[i].error_message = "more than " + std::to_string(kMaxRedirects) + " redirects";
+      }
+      break;
+    }
+    std::vector<const Request*> pointers;
+    for (const auto& r : current) pointers.push_back(&r);
+    std::vector<Response> answers = run(pointers);
+    std::vector<Request> sent = std::move(current);
+    std::vector<std::size_t> sent_index = std::move(index);
+    current.clear();
+    index.clear();
+    for (std::size_t k = 0; k < sent.size(); ++k) {
+      out[sent_index[k]] = std::move(answers[k]);
+      collect(sent[k], sent_index[k]);
+    }
+  }
+  return out;
 }
 
 std::vector<Response> Transport::run(const std::vector<const Request*>& requests) {

@@ -60,7 +60,9 @@ struct Request {
   std::size_t max_body = 8 * kMiB;   // response body cap; see Response::error
   std::optional<Timeouts> timeouts;  // unset: the transport's defaults
   TlsOptions tls;
-  bool follow_redirects = true;  // applies to GET and HEAD only; https targets only
+  // Applies to GET and HEAD only; https targets only. A redirect to another host gets neither
+  // the client certificate nor the Authorization header.
+  bool follow_redirects = true;
 };
 
 enum class TransferError {
@@ -109,7 +111,9 @@ struct TransportOptions {
 };
 
 struct TransportStats {
-  std::uint64_t requests = 0;     // transfers started (redirects are not counted separately)
+  // Transfers started. Redirects libcurl follows are not counted separately; those of requests
+  // with a client certificate (followed by the Transport) are.
+  std::uint64_t requests = 0;
   std::uint64_t connections = 0;  // new connections opened (sum of CURLINFO_NUM_CONNECTS)
 };
 
@@ -138,6 +142,7 @@ class Transport {
 
  private:
   std::vector<Response> run(const std::vector<const Request*>& requests);
+  std::vector<Response> run_following(const std::vector<const Request*>& requests);
 
   struct Impl;
   TransportOptions options_;

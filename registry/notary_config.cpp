@@ -133,6 +133,14 @@ NotaryConfig parse_notary_config(std::string_view text, const fs::path& file) {
     }
     cfg.trust_pinning.disable_tofu = get_bool(*tp, "disable_tofu", file, "trust_pinning.");
   }
+
+  if (const json* realms = find_ci(doc, "credential_realms")) {
+    if (!realms->is_array()) invalid(file, "credential_realms must be a list of URLs");
+    for (const auto& realm : *realms) {
+      if (!realm.is_string()) invalid(file, "credential_realms must be a list of URLs");
+      cfg.credential_realms.push_back(realm.get<std::string>());
+    }
+  }
   return cfg;
 }
 

@@ -2,6 +2,9 @@
 // The notary client configuration file (~/.notary/config.json), as notary 0.7 reads it:
 //   trust_dir, remote_server.{url,root_ca,tls_client_cert,tls_client_key,skipTLSVerify},
 //   trust_pinning.{certs,ca,disable_tofu}
+// and one key of docker dct's own, which notary ignores:
+//   credential_realms   token services the registry's credentials may be sent to when a notary
+//                       server names them (see registry/credential_routing.h)
 // Keys are matched case-insensitively (notary reads the file through viper).
 #include <filesystem>
 #include <map>
@@ -30,6 +33,7 @@ struct NotaryConfig {
   std::filesystem::path trust_dir;  // empty when not set; "~" expanded, absolute
   NotaryRemoteConfig remote;
   TrustPinningConfig trust_pinning;
+  std::vector<std::string> credential_realms;  // as written: https URLs or host[:port]
 };
 
 // NOTARY_CONFIG, else $HOME/.notary/config.json.

@@ -40,6 +40,8 @@ FetchResult from_error(const Error& e) {
   if (e.kind() == ErrorKind::auth) {
     out.status = FetchResult::Status::http_error;
     out.http_status = 401;
+    out.auth_code = e.code();
+    out.hint = e.hint();
   } else if (e.kind() == ErrorKind::network) {
     out.status = FetchResult::Status::network_error;
     out.network_code = e.code();
@@ -120,7 +122,10 @@ std::vector<FetchResult> NotaryRemote::fetch_all(const std::vector<FetchRequest>
       res.body = std::move(resp.body);
     } else if (resp.status == 401 || resp.status == 403) {
       res.status = FetchResult::Status::http_error;
-      res.error = auth_->unauthorized_error(resp, what).what();
+      const Error err = auth_->unauthorized_error(resp, what);
+      res.error = err.what();
+      res.auth_code = err.code();
+      res.hint = err.hint();
     } else {
       res.status = FetchResult::Status::http_error;
       std::string msg = what + ": trust server returned HTTP " + std::to_string(resp.status);

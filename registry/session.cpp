@@ -1,6 +1,6 @@
 #include "registry/session.h"
 
-#include "registry/tls_config.h"
+#include "registry/authorizers.h"
 
 namespace dct::registry {
 
@@ -40,14 +40,18 @@ std::optional<Credential> Session::credentials(const Reference& ref) {
 
 std::shared_ptr<Authorizer> Session::notary_authorizer(const Reference& ref) {
   const NotaryServer server = notary_server(ref);
+  const std::filesystem::path trust = trust_dir();
   std::lock_guard lock(mutex_);
-  const std::string cache_key = "notary\n" + server.url + "\n" + ref.credentials_key();
+  const std::string cache_key = "notary\n" + server.url + "\n" + ref.gun();
   if (auto it = authorizers_.find(cache_key); it != authorizers_.end()) return it->second;
-  AuthorizerOptions o;
-  o.tls = notary_tls(config_dir_, server.url, &notary_config());
-  o.credentials_key = ref.credentials_key();
-  o.credentials = [this, ref] { return credentials(ref); };
-  auto auth = std::make_shared<Authorizer>(transport_, server.url, std::move(o));
+  NotaryAuthorizerSetup setup;
+  setup.server_url = server.url;
+  setup.ref = ref;
+  setup.config_dir = config_dir_;
+  setup.notary_config = &notary_config();
+  setup.trust_dir = trust;
+  setup.registry = [this, ref] { return registry_authorizer(ref); };
+  auto auth = make_notary_authorizer(transport_, setup);
   authorizers_.emplace(cache_key, auth);
   return auth;
 }
@@ -57,11 +61,7 @@ std::shared_ptr<Authorizer> Session::registry_authorizer(const Reference& ref) {
   std::lock_guard lock(mutex_);
   const std::string cache_key = "registry\n" + base;
   if (auto it = authorizers_.find(cache_key); it != authorizers_.end()) return it->second;
-  AuthorizerOptions o;
-  o.tls = registry_tls(config_dir_, ref.domain);
-  o.credentials_key = ref.credentials_key();
-  o.credentials = [this, ref] { return credentials(ref); };
-  auto auth = std::make_shared<Authorizer>(transport_, base, std::move(o));
+  auto auth = make_registry_authorizer(transport_, config_dir_, ref);
   authorizers_.emplace(cache_key, auth);
   return auth;
 }

@@ -40,11 +40,11 @@ class Session {
   NotaryServer notary_server(const Reference& ref);
   std::filesystem::path trust_dir();
 
-  // The registry credentials for ref's registry (notary servers use the same), looked up once
-  // per key. nullopt = anonymous.
+  // The registry credentials for ref's registry, looked up once per key. nullopt = anonymous.
+  // A notary server gets them only where registry/credential_routing.h lets them go.
   std::optional<Credential> credentials(const Reference& ref);
 
-  std::shared_ptr<Authorizer> notary_authorizer(const Reference& ref);    // one per server URL
+  std::shared_ptr<Authorizer> notary_authorizer(const Reference& ref);    // per server and GUN
   std::shared_ptr<Authorizer> registry_authorizer(const Reference& ref);  // one per registry
   std::unique_ptr<NotaryRemote> notary_remote(const Reference& ref);      // for ref.gun()
   ManifestClient manifest_client(const Reference& ref);

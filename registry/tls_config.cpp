@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "registry/headers.h"
+#include "registry/origin.h"
 #include "registry/url.h"
 #include "trust/errors.h"
 
@@ -18,9 +18,6 @@ bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
-
-// Host names are case-insensitive; compare "host:port" pairs that way.
-bool same_host(std::string_view a, std::string_view b) { return iequals(a, b); }
 
 }  // namespace
 
@@ -74,7 +71,7 @@ TlsOptions notary_tls(const fs::path& config_dir, std::string_view server_url,
   const std::string host = url_host_port(server_url);
   if (!host.empty()) read_certs_directory(config_dir / "tls" / host, tls);
   if (notary_config && !notary_config->remote.url.empty() &&
-      same_host(url_host_port(notary_config->remote.url), host)) {
+      same_origin(notary_config->remote.url, server_url)) {
     const NotaryRemoteConfig& rs = notary_config->remote;
     if (!rs.root_ca.empty()) {
       tls.roots = TlsOptions::Roots::exclusive;

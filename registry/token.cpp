@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/http_errors.h"
+#include "registry/origin.h"
 #include "registry/url.h"
 #include "trust/encoding.h"
 #include "trust/errors.h"
@@ -82,35 +83,44 @@ BearerToken parse_token_response(std::string_view body) {
 }
 
 BearerToken fetch_token(Transport& transport, const TokenRequest& tr) {
-  UrlParts realm;
-  if (!split_url(tr.realm, realm) || realm.scheme != "https") {
+  const auto realm = parse_origin(tr.realm);
+  if (!realm || realm->scheme != "https") {
     throw Error(ErrorCode::bad_response,
                 "the auth challenge names a token realm that is not an https URL: \"" +
                     tr.realm.substr(0, 200) + "\"");
   }
   const bool has_token = tr.credential && tr.credential->has_identity_token();
   const bool has_password = tr.credential && tr.credential->has_password();
-  const std::string what = "token request to " + realm.host_port;
+  const std::string host = realm->host_port();
+  const std::string what = "token request to " + host;
+  // Credentials were granted to the realm's host: the request must go there and nowhere else.
+  auto send = [&](const Request& request) {
+    if (parse_origin(request.url) != realm) {
+      throw Error(ErrorCode::bad_response,
+                  "the token realm \"" + tr.realm.substr(0, 200) + "\" is not a usable URL");
+    }
+    return transport.perform(request);
+  };
 
   Response r;
   if (has_token) {
-    r = transport.perform(refresh_request(tr));
+    r = send(refresh_request(tr));
     if (r.completed() && r.status == 404) {
-      r = transport.perform(get_request(tr, has_password));  // OAuth not supported: plain GET
+      r = send(get_request(tr, has_password));  // OAuth not supported: plain GET
     }
   } else {
-    r = transport.perform(get_request(tr, has_password));
+    r = send(get_request(tr, has_password));
   }
   if (!r.completed()) throw transfer_error(r, what);
   if (r.status == 401 || r.status == 403) {
     if (has_token || has_password) {
       throw Error(ErrorCode::credentials_invalid,
-                  "the token server " + realm.host_port +
-                      " rejected the stored credentials (HTTP " + std::to_string(r.status) + ")",
+                  "the token server " + host + " rejected the stored credentials (HTTP " +
+                      std::to_string(r.status) + ")",
                   "log in again with `docker login`");
     }
     throw Error(ErrorCode::unauthorized,
-                "the token server " + realm.host_port + " refused anonymous access (HTTP " +
+                "the token server " + host + " refused anonymous access (HTTP " +
                     std::to_string(r.status) + ")",
                 "log in with `docker login`");
   }

@@ -111,6 +111,11 @@ void set(CURL* easy, CURLoption option, T value) {
 
 }  // namespace
 
+bool libcurl_follows_redirects(const Request& r) noexcept {
+  return r.follow_redirects && (r.method == Method::get || r.method == Method::head) &&
+         r.tls.client_cert.empty() && r.tls.client_key.empty();
+}
+
 void configure_transfer(Transfer& t, const TransportOptions& options, CURLSH* share,
                         CaBundleCache& ca_bundles) {
   const Request& r = *t.request;
@@ -198,10 +203,8 @@ void configure_transfer(Transfer& t, const TransportOptions& options, CURLSH* sh
     set(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
     set(e, CURLOPT_POSTFIELDS, "");
   }
-  const bool redirects =
-      r.follow_redirects && (r.method == Method::get || r.method == Method::head);
-  set(e, CURLOPT_FOLLOWLOCATION, redirects ? 1L : 0L);
-  set(e, CURLOPT_MAXREDIRS, 10L);
+  set(e, CURLOPT_FOLLOWLOCATION, libcurl_follows_redirects(r) ? 1L : 0L);
+  set(e, CURLOPT_MAXREDIRS, static_cast<long>(kMaxRedirects));
 
   t.header_list.append("Expect:");  // no 100-continue round trip before bodies
   for (const auto& h : r.headers.fields()) {

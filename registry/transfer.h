@@ -29,6 +29,12 @@ struct Transfer {
   char error_buffer[CURL_ERROR_SIZE] = {};
 };
 
+// Whether libcurl follows the request's redirects. Requests with a TLS client certificate follow
+// them in the Transport instead: libcurl would present the certificate to any host a redirect
+// names.
+bool libcurl_follows_redirects(const Request& r) noexcept;
+inline constexpr int kMaxRedirects = 10;
+
 // Sets every option for *t.request on t.easy (which must be fresh or reset).
 // Throws dct::Error: tls_config for unusable TLS files, internal for libcurl refusals.
 void configure_transfer(Transfer& t, const TransportOptions& options, CURLSH* share,

@@ -14,7 +14,7 @@ tables() {
     file=$dir/$suite.tsv
     [[ -s $file ]] || continue
     case $suite in
-      attacks) title="Attacks (forged, stale and malformed trust data served to dct)" ;;
+      attacks) title="Attacks (forged, stale and malformed trust data served to dct, and servers after credentials)" ;;
       faults) title="Faults (network, credentials, disk, concurrent and killed processes)" ;;
       fuzz) title="Inputs (fuzzing and memory checking)" ;;
     esac

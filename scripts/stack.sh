@@ -10,6 +10,8 @@
 #
 # Ports (env): STACK_SIGNER_PORT 7899, STACK_NOTARY_PORT 4443, STACK_REGISTRY_PORT 5000,
 # STACK_TOKEN_PORT 5001. Another STACK_DIR with other ports runs a second stack beside this one.
+# STACK_TOKEN_REALM_PORT (default STACK_TOKEN_PORT) is the port of the token realm the servers
+# name in their challenges, e.g. a proxy in front of the token server (scripts/bench.sh).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STACK_DIR=${STACK_DIR:-$here/.stack}
@@ -19,6 +21,7 @@ signer_port=${STACK_SIGNER_PORT:-7899}
 notary_port=${STACK_NOTARY_PORT:-4443}
 registry_port=${STACK_REGISTRY_PORT:-5000}
 token_port=${STACK_TOKEN_PORT:-5001}
+token_realm=https://127.0.0.1:${STACK_TOKEN_REALM_PORT:-$token_port}/token
 wait_timeout=${WAIT_TIMEOUT:-30}
 user=testuser
 pass=testpass
@@ -89,7 +92,7 @@ write_configs() {
 JSON
   local notary_auth=""
   if [[ $auth == token ]]; then
-    notary_auth=", \"auth\": {\"type\": \"token\", \"options\": {\"realm\": \"https://127.0.0.1:$token_port/token\",
+    notary_auth=", \"auth\": {\"type\": \"token\", \"options\": {\"realm\": \"$token_realm\",
       \"service\": \"local-notary\", \"issuer\": \"local-token-issuer\", \"rootcertbundle\": \"$tls/token.crt\", \"autoredirect\": false}}"
   fi
   cat >"$STACK_DIR/notary-server/config.json" <<JSON
@@ -111,7 +114,7 @@ JSON
     token)
       registry_auth="auth:
   token:
-    realm: https://127.0.0.1:$token_port/token
+    realm: $token_realm
     service: local-registry
     issuer: local-token-issuer
     rootcertbundle: $tls/token.crt" ;;
@@ -139,10 +142,13 @@ YML
 JSON
   # The Docker config dir the clients use: credentials and the CA for each server.
   local dc=$STACK_DIR/docker-config
-  mkdir -p "$dc/tls/127.0.0.1:$notary_port" "$dc/tls/localhost:$registry_port" \
-    "$dc/tls/127.0.0.1:$registry_port" "$dc/trust"
+  # The token server is verified with its own directory, as any other host.
+  local hosts=("127.0.0.1:$notary_port" "localhost:$registry_port" "127.0.0.1:$registry_port"
+    "127.0.0.1:$token_port")
+  mkdir -p "$dc/trust"
   chmod 700 "$dc/trust"
-  for d in "127.0.0.1:$notary_port" "localhost:$registry_port" "127.0.0.1:$registry_port"; do
+  for d in "${hosts[@]}"; do
+    mkdir -p "$dc/tls/$d"
     cp "$tls/ca.crt" "$dc/tls/$d/ca.crt"
   done
   local b64
@@ -162,7 +168,7 @@ export STACK_AUTH='$auth'
 export STACK_CA='$tls/ca.crt'
 export STACK_USER='$user'
 export STACK_PASS='$pass'
-export STACK_TOKEN_REALM='https://127.0.0.1:$token_port/token'
+export STACK_TOKEN_REALM='$token_realm'
 export NOTARY_URL='https://127.0.0.1:$notary_port'
 export REGISTRY_HOST='localhost:$registry_port'
 export DOCKER_CONFIG='$dc'
@@ -177,6 +183,7 @@ export NOTARY_DELEGATION_PASSPHRASE='stack-repo-passphrase'
 export NOTARY_AUTH='$b64'
 ENV
   echo "$auth" >"$run/auth"
+  echo "$token_realm" >"$run/realm"
 }
 
 launch() {  # name command...
@@ -215,7 +222,8 @@ start() {
   done
   [[ $auth =~ ^(none|basic|token)$ ]] || { echo "stack: --auth none|basic|token" >&2; exit 125; }
   if running; then
-    if [[ $(cat "$run/auth" 2>/dev/null) == "$auth" && $fresh == 0 ]]; then
+    if [[ $(cat "$run/auth" 2>/dev/null) == "$auth" && $(cat "$run/realm" 2>/dev/null) == "$token_realm" &&
+      $fresh == 0 ]]; then
       echo "stack: already running (auth $auth) in $STACK_DIR"
       return 0
     fi
@@ -264,5 +272,5 @@ case $cmd in
     source "$STACK_DIR/stack.env"
     "$PY" "$here/scripts/push_image.py" "$REGISTRY_HOST" "$repo" "$tag" "$type" \
       "$STACK_DIR/pushed/${repo//\//_}_$tag.json" ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 125 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 125 ;;
 esac

@@ -27,6 +27,7 @@ enum class ErrorCode {
   // config (2xx)
   config_invalid = 201,
   tls_config = 202,
+  dockerfile_invalid = 203,  // docker would read it otherwise, or dct cannot pin a reference
   // security (3xx)
   signature_invalid = 301,
   threshold_not_met = 302,
@@ -56,6 +57,7 @@ enum class ErrorCode {
   credential_helper_failed = 503,
   passphrase_incorrect = 504,  // a private key did not open with the passphrase given
   passphrase_required = 505,   // a key needs a passphrase and there is no way to ask for one
+  credentials_withheld = 506,  // a server asked for credentials at a host they are not sent to
   // not found (6xx)
   repository_not_found = 601,
   tag_not_found = 602,

@@ -23,6 +23,10 @@ struct FetchResult {
   std::string error;  // human readable detail for non-ok results
   // For network_error: which kind (unreachable, timeout, TLS failure).
   ErrorCode network_code = ErrorCode::network_unreachable;
+  // For a refused authorization (401/403, or a token server's refusal): which error, and what
+  // to do about it when the transport knows (empty: log in).
+  ErrorCode auth_code = ErrorCode::unauthorized;
+  std::string hint;
   bool ok() const { return status == Status::ok; }
 };
 

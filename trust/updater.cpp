@@ -104,10 +104,11 @@ void throw_fetch_error(const FetchResult& r, const std::string& what, const std:
                               what, gun, r.error.empty() ? "" : " (" + r.error + ")"));
     case S::http_error:
       if (r.http_status == 401 || r.http_status == 403)
-        throw Error(ErrorCode::unauthorized,
+        throw Error(r.auth_code,
                     fmt::format("not authorized to read trust data for {}: {}", gun, r.error),
-                    "log in with 'docker login' to the registry, or check the credentials in "
-                    "config.json");
+                    !r.hint.empty() ? r.hint
+                                    : "log in with 'docker login' to the registry, or check the "
+                                      "credentials in config.json");
       throw Error(ErrorCode::server_error,
                   fmt::format("notary server failed to return {} of {}: {}", what, gun, r.error));
     case S::network_error:

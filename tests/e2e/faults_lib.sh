@@ -26,6 +26,23 @@ results_line() {  # VERDICT OBSERVED
   observed=${observed//$'\n'/ }
   printf '%s\t%s\t%s\t%s\n' "$CASE_AREA" "$CASE_NAME" "$observed" "$1" >>"$DCT_RESULTS_DIR/faults.tsv"
 }
+# Test servers in the background (fault_proxy.py, credential_trap.py); stop_servers ends them.
+server_pids=()
+stop_servers() {
+  local p
+  for p in "${server_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+# start_server NAME SCRIPT ARGS...: runs tests/e2e/SCRIPT ARGS PORT_FILE (stderr in NAME.log)
+# and waits for the port it listens on, which ends up in ${NAME}_port.
+start_server() {
+  local name=$1 script=$2
+  shift 2
+  /usr/bin/python3 "$E2E_ROOT/tests/e2e/$script" "$@" "$E2E_TMP/$name.port" >"$E2E_TMP/$name.log" 2>&1 &
+  server_pids+=($!)
+  for _ in $(seq 100); do [[ -s $E2E_TMP/$name.port ]] && break; sleep 0.05; done
+  printf -v "${name}_port" '%s' "$(cat "$E2E_TMP/$name.port")"
+}
+
 # The first line of the last error, shortened: what the user saw first.
 first_error() {
   local line

@@ -42,11 +42,30 @@ finish() {
   echo "all $E2E_CHECKS checks passed"
 }
 
-# record AREA CASE OBSERVED PASS|FAIL: one row of the README's attack table (with DCT_RESULTS_DIR).
-record() {
+# record_attack AREA CASE OBSERVED PASS|FAIL: a row of the README's attack results table, in
+# $DCT_RESULTS_DIR/attacks.tsv (scripts/security_report.sh).
+record_attack() {
   [[ -n ${DCT_RESULTS_DIR:-} ]] || return 0
   mkdir -p "$DCT_RESULTS_DIR"
   printf '%s\t%s\t%s\t%s\n' "$@" >>"$DCT_RESULTS_DIR/attacks.tsv"
+}
+
+# A fingerprint of every file in dct's trust dir, to show a command left it as it was.
+cache_sum() {
+  (cd "$DCT_TRUST" 2>/dev/null && find . -type f -print0 | sort -z | xargs -0 -r sha256sum) |
+    sha256sum | cut -c1-16
+}
+
+# The reason in the last error, for a results table: the first line that names an image
+# ("  line N (...): ..."), else the first line; this run's paths and repository suffixes out.
+table_error() {
+  local line
+  line=$(grep -m1 '^  line' <<<"$ERR" || head -1 <<<"$ERR")
+  line=${line#"  "}
+  line=${line//"$E2E_TMP/"/}
+  line=$(sed -E "s#$REGISTRY_HOST/e2e/([a-z-]+)-[0-9]+#\1#g" <<<"$line")
+  ((${#line} > 110)) && line="${line:0:50} ... ${line: -55}"
+  printf '%s' "$line"
 }
 
 new_gun() { echo "$REGISTRY_HOST/e2e/$1-$RANDOM$RANDOM"; }

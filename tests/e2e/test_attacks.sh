@@ -46,7 +46,7 @@ verdict=PASS
 ((E2E_FAILURES > before)) && verdict=FAIL
 msg=$({ grep -v "may be the sign of an attack" <<<"$ERR" || true; } | head -1 | head -c 70)
 ran=$([[ -s $calls ]] && echo "docker pull ran" || echo "docker pull not run")
-record registry "dct pull: registry manifest size differs from the signed size" \
+record_attack registry "dct pull: registry manifest size differs from the signed size" \
   "exit $RC, \"$msg\", $ran" "$verdict"
 
 echo "== the attacks"

@@ -7,24 +7,16 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/faults_lib.sh"
 
-PY=/usr/bin/python3
-proxy_pids=()
 cleanup() {
-  local p
-  for p in "${proxy_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  stop_servers
   rm -rf "$E2E_TMP"
 }
 trap cleanup EXIT
 
 start_proxy() {  # NAME UPSTREAM_PORT: mode file $E2E_TMP/NAME.mode, port in ${NAME}_port
-  local name=$1 up=$2
-  echo pass >"$E2E_TMP/$name.mode"
-  "$PY" "$(dirname "$0")/fault_proxy.py" "$STACK_DIR/tls/localhost.crt" \
-    "$STACK_DIR/tls/localhost.key" "$STACK_CA" "$up" "$E2E_TMP/$name.mode" \
-    "$E2E_TMP/$name.port" >"$E2E_TMP/$name.log" 2>&1 &
-  proxy_pids+=($!)
-  for _ in $(seq 100); do [[ -s $E2E_TMP/$name.port ]] && break; sleep 0.05; done
-  printf -v "${name}_port" '%s' "$(cat "$E2E_TMP/$name.port")"
+  echo pass >"$E2E_TMP/$1.mode"
+  start_server "$1" fault_proxy.py "$STACK_DIR/tls/localhost.crt" "$STACK_DIR/tls/localhost.key" \
+    "$STACK_CA" "$2" "$E2E_TMP/$1.mode"
 }
 mode() { echo "$2" >"$E2E_TMP/$1.mode"; }
 

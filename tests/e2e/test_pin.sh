@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# dct pin and dct build: base images signed by the real notary CLI in targets/releases and in
-# targets are pinned to the digests the registry holds; anything else stops the build.
+# dct pin: images signed by the real notary CLI in targets/releases and in targets, used by
+# FROM, COPY --from, RUN --mount from= and the # syntax directive, are pinned to the digests
+# the registry holds; an image signed only in another delegation, or not at all, is refused
+# with nothing printed and the trust cache left as it was. dct build: tests/e2e/test_build.sh.
 source "$(dirname "$0")/lib.sh"
 
 rel=$(new_gun pin-rel)
@@ -48,42 +50,96 @@ assert_eq 0 "$RC" "pinned file passes --check: $ERR"
 run_capture dct pin "$ctx" --check
 assert_eq 1 "$RC" "unpinned file fails --check"
 
-refuse() {  # DOCKERFILE-TEXT EXPECTED-IN-ERROR MESSAGE
-  printf '%s\n' "$1" >"$E2E_TMP/bad.Dockerfile"
-  run_capture dct pin -f "$E2E_TMP/bad.Dockerfile"
-  [[ $RC -ne 0 ]] && pass || fail "$3: accepted"
-  assert_contains "$ERR" "$2" "$3"
-  assert_eq "" "$OUT" "$3: nothing printed"
-}
-refuse "FROM $qa:3.0" "targets/qa" "signed only in another delegation"
-refuse "FROM $qa:other" "other" "unsigned tag"
-refuse "FROM $rel:1.0@$d_other" "trusted digest" "digest mismatch"
-refuse "FROM $rel@$d_rel" "no tag" "bare digest without --allow-digest"
-printf 'FROM %s:1.0\nFROM %s:nope\nFROM %s:3.0\n' "$rel" "$tgt" "$qa" >"$E2E_TMP/two.Dockerfile"
-run_capture dct pin -f "$E2E_TMP/two.Dockerfile"
-assert_contains "$ERR" "2 base images could not be resolved" "one message per bad image"
 
-# dct build: docker build gets the pinned Dockerfile and every other argument unchanged.
-fake=$E2E_TMP/fake-docker
-cat >"$fake" <<FAKE
-#!/usr/bin/env bash
-printf '%s\n' "\$@" >"$E2E_TMP/build-args"
-for ((i = 1; i <= \$#; i++)); do [[ \${!i} == -f ]] && { j=\$((i + 1)); cp "\${!j}" "$E2E_TMP/built.Dockerfile"; }; done
-exit 0
-FAKE
-chmod +x "$fake"
-run_capture env DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND="$fake" "$DCT_BIN" dct build -t app:1 \
-  --build-arg X=1 --no-cache --trust-dir "$DCT_TRUST" "$ctx"
-assert_eq 0 "$RC" "build: $ERR"
-args=$(tr '\n' ' ' <"$E2E_TMP/build-args")
-assert_contains "$args" "build -f " "docker build with the pinned Dockerfile"
-assert_contains "$args" "-t app:1 --build-arg X=1 --no-cache $ctx " "other arguments unchanged, in order"
-assert_not_contains "$args" "--trust-dir" "dct's own flags not passed on"
-assert_contains "$(cat "$E2E_TMP/built.Dockerfile")" "$rel:1.0@$d_rel" "built from the pinned file"
-rm -f "$E2E_TMP/build-args"
-printf 'FROM %s:3.0\n' "$qa" >"$ctx/Dockerfile.bad"
-run_capture env DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND="$fake" "$DCT_BIN" dct build -f "$ctx/Dockerfile.bad" \
-  --trust-dir "$DCT_TRUST" "$ctx"
-[[ $RC -ne 0 ]] && pass || fail "build with an untrusted base refused"
-[[ ! -e $E2E_TMP/build-args ]] && pass || fail "docker build never ran"
+# The other image references: the frontend, COPY --from and RUN --mount from=.
+read -r d_tools s_tools <<<"$(push "$tgt" tools oci)"
+notary_sign "$tgt" tools "$d_tools" "$s_tools"
+cat >"$ctx/refs.Dockerfile" <<DF
+# syntax=$rel:1.0
+FROM $tgt:2.0 AS Build
+COPY --from=$rel:1.0 /a /a
+FROM scratch
+RUN --mount=type=bind,from=$tgt:tools,target=/t --mount=type=cache,from=build,target=/c true
+COPY --from=BUILD /a /a
+COPY --from=0 /a /b
+RUN --mount=type=secret,id=s true
+DF
+run_capture dct pin -f "$ctx/refs.Dockerfile"
+assert_eq 0 "$RC" "pin of every kind of reference: $ERR"
+assert_contains "$OUT" "# syntax=$rel:1.0@$d_rel"$'\n' "frontend pinned"
+assert_contains "$OUT" "FROM $tgt:2.0@$d_tgt AS Build" "FROM pinned"
+assert_contains "$OUT" "COPY --from=$rel:1.0@$d_rel /a /a" "COPY --from an image pinned"
+assert_contains "$OUT" "from=$tgt:tools@$d_tools,target=/t --mount=type=cache,from=build,target=/c" \
+  "RUN --mount from= an image pinned, from= a stage left alone"
+assert_contains "$OUT" $'COPY --from=BUILD /a /a\nCOPY --from=0 /a /b' "stage name and index left alone"
+json=$(dct pin -f "$ctx/refs.Dockerfile" --format json)
+assert_eq "1 # syntax $rel:1.0 $d_rel targets/releases
+2 FROM $tgt:2.0 $d_tgt targets
+3 COPY --from $rel:1.0 $d_rel targets/releases
+5 RUN --mount from $tgt:tools $d_tools targets" \
+  "$(jq -r '.[] | "\(.line) \(.instruction) \(.image) \(.digest) \(.role)"' <<<"$json")" \
+  "json: line, instruction, image, registry digest and role of each"
+run_capture dct pin -f "$ctx/refs.Dockerfile" --check
+assert_eq 1 "$RC" "--check fails on the unpinned references"
+assert_contains "$ERR" "line 5: RUN --mount from $tgt:tools is not pinned; trusted: $tgt:tools@$d_tools" \
+  "--check names the line and instruction"
+dct pin -f "$ctx/refs.Dockerfile" -o "$ctx/refs.pinned" >/dev/null
+run_capture dct pin -f "$ctx/refs.pinned" --check
+assert_eq 0 "$RC" "--check passes once pinned: $ERR"
+assert_eq "All 4 images are pinned to their trusted digests" "$OUT" "--check counts every reference"
+
+# Refusals. The untrusted repositories' trust data is cached first (it verifies; it only does
+# not vouch for these tags), so that an unchanged cache shows a refusal wrote nothing.
+dct resolve "$qa:3.0" >/dev/null 2>&1 || true
+dct resolve "$qa:other" >/dev/null 2>&1 || true
+refused() {  # CASE DOCKERFILE-TEXT EXPECTED-IN-ERROR
+  local name=$1 before=$E2E_FAILURES sum verdict=PASS printed="no untrusted digest printed"
+  local cache="cache unchanged"
+  printf '%s\n' "$2" >"$E2E_TMP/bad.Dockerfile"
+  sum=$(cache_sum)
+  run_capture dct pin -f "$E2E_TMP/bad.Dockerfile"
+  assert_eq 1 "$RC" "$name: exit status ($ERR)"
+  assert_contains "$ERR" "$3" "$name: the reason"
+  assert_eq "" "$OUT" "$name: nothing on stdout"
+  # An untrusted digest may only be quoted back from the Dockerfile itself.
+  for d in "${d_qa#sha256:}" "${d_other#sha256:}"; do
+    [[ $OUT == *"$d"* || ($ERR == *"$d"* && $2 != *"$d"*) ]] && printed="an untrusted digest printed"
+  done
+  assert_eq "no untrusted digest printed" "$printed" "$name"
+  [[ $sum == "$(cache_sum)" ]] || cache="cache changed"
+  assert_eq "cache unchanged" "$cache" "$name"
+  ((E2E_FAILURES > before)) && verdict=FAIL
+  record_attack pin "$name" "exit $RC, \"$(table_error)\", $printed, $cache" "$verdict"
+}
+refused "FROM signed only in a delegation other than targets/releases" "FROM $qa:3.0" "targets/qa"
+refused "FROM of an unsigned tag" "FROM $qa:other" "(FROM)"
+refused "FROM pinned to a digest other than the signed one" "FROM $rel:1.0@$d_other" \
+  "trusted digest"
+refused "FROM pinned by digest alone, without --allow-digest" "FROM $rel@$d_rel" "no tag"
+refused "COPY --from an image signed only in another delegation" "FROM $rel:1.0
+COPY --from=$qa:3.0 /a /a" "targets/qa"
+refused "COPY --from an unsigned tag" "FROM $rel:1.0
+COPY --from=$qa:other /a /a" "(COPY --from)"
+refused "RUN --mount from= an image signed only in another delegation" "FROM $rel:1.0
+RUN --mount=type=bind,target=/t,from=$qa:3.0 true" "targets/qa"
+refused "RUN --mount type=cache from= an unsigned tag" "FROM $rel:1.0
+RUN --mount=\"type=cache,from=$qa:other,target=/c\" true" "(RUN --mount from)"
+refused "# syntax frontend signed only in another delegation" "# syntax=$qa:3.0
+FROM $rel:1.0" "targets/qa"
+refused "# syntax frontend unsigned" "#syntax = $qa:other
+FROM $rel:1.0" "(# syntax)"
+refused "// syntax frontend (BuildKit reads it, dct does not rewrite it)" "// syntax=$qa:3.0
+FROM $rel:1.0" "only the # form"
+refused "COPY --from a stage defined later (the legacy builder would pull an image)" \
+  "FROM $rel:1.0 AS one
+COPY --from=two /a /a
+FROM $rel:1.0 AS two" "not finished"
+refused "FROM after an escaped escape character at a line's end is read" "FROM $rel:1.0
+RUN echo \\\\
+FROM $qa:3.0" "targets/qa"
+printf 'FROM %s:1.0\nFROM %s:nope\nCOPY --from=%s:3.0 /a /a\n' "$rel" "$tgt" "$qa" \
+  >"$E2E_TMP/two.Dockerfile"
+run_capture dct pin -f "$E2E_TMP/two.Dockerfile"
+assert_contains "$ERR" "2 images in the Dockerfile could not be resolved" "one message per bad image"
+assert_contains "$ERR" "line 3 (COPY --from)" "each with its line and instruction"
 finish

@@ -57,7 +57,7 @@ signed_as() {
   assert_eq "$3 $4 $5" "$(lookup "$2" "$3")" "$1: notary lookup"
   assert_eq "$2@$4" "$(dct resolve "$2:$3")" "$1: dct resolve"
   ((E2E_FAILURES > before)) && verdict=FAIL
-  record push "$1" "exit $RC, notary lookup and dct resolve give $6" "$verdict"
+  record_attack push "$1" "exit $RC, notary lookup and dct resolve give $6" "$verdict"
 }
 
 echo "== (a) push signs the digest docker push reported"
@@ -109,7 +109,7 @@ case_recorded() { # CASE: one row for the attack table
   ((E2E_FAILURES > CASE_FAILS)) && verdict=FAIL
   observed="exit $RC, \"$(observed_message)\", nothing signed or staged, cache unchanged"
   echo "   $verdict: $observed"
-  record push "$1" "$observed" "$verdict"
+  record_attack push "$1" "$observed" "$verdict"
 }
 refused() { # CASE DIGEST...: DIGESTs must be neither printed on stdout nor signed
   local name=$1

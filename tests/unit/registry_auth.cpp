@@ -7,109 +7,34 @@
 
 #include "registry/auth.h"
 #include "registry/token.h"
+#include "registry_auth_fakes.h"
 #include "registry_test_server.h"
 #include "trust/encoding.h"
 #include "trust/errors.h"
 
 using namespace dct::registry;
+using dct::test::bearer_challenge;
+using dct::test::FakeService;
+using dct::test::FakeTokenServer;
 using dct::test::HttpRequest;
 using dct::test::Reply;
+using dct::test::service_get;
+using dct::test::test_tls;
 using dct::test::TestPki;
 using dct::test::TestServer;
 
 namespace {
 
-TlsOptions test_tls() {
-  TlsOptions tls;
-  tls.ca_files.push_back(TestPki::get().ca_cert);
-  return tls;
-}
-
-Reply unauthorized(const std::string& challenge) {
-  Reply r = Reply::json(
-      401, R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]})");
-  r.headers.emplace_back("WWW-Authenticate", challenge);
-  return r;
-}
-
-// A token server: hands out "tok-<n>" and records what it was asked.
-struct FakeTokenServer {
-  std::atomic<int> issued{0};
-  std::string require_user;  // when set, Basic auth must be this user with password "pw"
-  bool oauth = true;         // POST supported
-  int expires_in = 300;
-  TestServer server{[this](const HttpRequest& req) { return handle(req); }};
-
-  Reply handle(const HttpRequest& req) {
-    if (req.method == "POST") {
-      if (!oauth) return Reply::json(404, "{}");
-      if (req.body.find("grant_type=refresh_token") == std::string::npos ||
-          req.body.find("refresh_token=idtok") == std::string::npos ||
-          req.body.find("client_id=docker") == std::string::npos) {
-        return Reply::json(401, "{}");
-      }
-      return Reply::json(200, R"({"access_token":"oauth-)" + std::to_string(++issued) +
-                                  R"(","expires_in":)" + std::to_string(expires_in) + "}");
-    }
-    if (!require_user.empty()) {
-      const std::string want = "Basic " + dct::base64_encode(require_user + ":pw");
-      if (req.header("Authorization") != want) return Reply::json(401, "{}");
-    }
-    return Reply::json(200, R"({"token":"tok-)" + std::to_string(++issued) + R"(","expires_in":)" +
-                                std::to_string(expires_in) + "}");
-  }
-  std::string realm() const { return server.url("/token"); }
-};
-
-// A service (registry/notary) that wants "Bearer tok-*" / "Bearer oauth-*" on /v2/repo/*.
-struct FakeService {
-  std::string challenge;
-  std::string reject_token;  // this token is refused once (then accepted)
-  bool always_401 = false;
-  std::atomic<int> pings{0};
-  TestServer server{[this](const HttpRequest& req) { return handle(req); }};
-
-  Reply handle(const HttpRequest& req) {
-    if (req.path() == "/v2/") {
-      ++pings;
-      return challenge.empty() ? Reply::json(200, "{}") : unauthorized(challenge);
-    }
-    if (challenge.empty()) return Reply::json(200, R"({"ok":true})");
-    const std::string auth = req.header("Authorization").value_or("");
-    if (always_401 || auth.empty()) return unauthorized(challenge);
-    if (!reject_token.empty() && auth == "Bearer " + reject_token) {
-      reject_token.clear();
-      return unauthorized(challenge);
-    }
-    if (challenge.rfind("Basic", 0) == 0) {
-      if (auth != "Basic " + dct::base64_encode("alice:pw")) return unauthorized(challenge);
-    } else if (auth.rfind("Bearer ", 0) != 0) {
-      return unauthorized(challenge);
-    }
-    return Reply::json(200, "{\"auth\":\"" + auth + "\"}");
-  }
-};
-
-Request service_get(const FakeService& svc, const std::string& path) {
-  Request r;
-  r.url = svc.server.url(path);
-  r.tls = test_tls();
-  return r;
-}
-
 AuthorizerOptions options_with(std::optional<Credential> cred, int* asked = nullptr) {
   AuthorizerOptions o;
   o.tls = test_tls();
+  o.tls_for_host = [](const std::string&) { return test_tls(); };
   o.credentials_key = "svc.example";
   o.credentials = [cred, asked]() {
     if (asked) ++*asked;
     return cred;
   };
   return o;
-}
-
-std::string bearer_challenge(const FakeTokenServer& ts, const std::string& extra = "") {
-  return R"(Bearer realm=")" + ts.realm() + R"(",service="svc")" + extra;
 }
 
 }  // namespace

@@ -130,6 +130,7 @@ struct FakeNotary {
 std::shared_ptr<Authorizer> authorizer_for(Transport& transport, const TestServer& server) {
   AuthorizerOptions o;
   o.tls = test_tls();
+  o.tls_for_host = [](const std::string&) { return test_tls(); };
   o.credentials_key = server.host_port();
   return std::make_shared<Authorizer>(transport, server.url(), o);
 }

@@ -314,9 +314,13 @@ TestServer::TestServer(Handler handler, ServerOptions options)
         "server certificate");
   check(SSL_CTX_use_PrivateKey_file(ctx, pki.server_key.c_str(), SSL_FILETYPE_PEM) == 1,
         "server key");
-  if (options_.require_client_cert) {
+  if (options_.require_client_cert || options_.request_client_cert) {
     check(SSL_CTX_load_verify_locations(ctx, pki.ca_cert.c_str(), nullptr) == 1, "client CA");
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    SSL_CTX_set_verify(ctx,
+                       options_.require_client_cert
+                           ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+                           : SSL_VERIFY_PEER,
+                       nullptr);
   }
 
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -451,6 +455,11 @@ void TestServer::serve(int fd) {
     return;
   }
   ++handshakes_;
+  const bool client_cert = [&] {
+    X509* peer = SSL_get1_peer_certificate(ssl.get());
+    X509_free(peer);
+    return peer != nullptr;
+  }();
   std::string buf;
   while (!stop_) {
     std::size_t end;
@@ -466,6 +475,7 @@ void TestServer::serve(int fd) {
       if (!read_some(ssl.get(), fd, buf, stop_)) goto done;
     }
     req->body = buf.substr(0, length);
+    req->client_cert = client_cert;
     buf.erase(0, length);
     ++requests_;
     {

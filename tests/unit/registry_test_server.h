@@ -63,6 +63,7 @@ struct HttpRequest {
   std::string target;  // path and query as sent
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  bool client_cert = false;  // the client presented a certificate (see ServerOptions)
   std::optional<std::string> header(std::string_view name) const;  // case-insensitive
   std::string path() const;                                        // target without the query
   std::optional<std::string> query(std::string_view name) const;   // first value, decoded
@@ -85,6 +86,7 @@ using Handler = std::function<Reply(const HttpRequest&)>;
 
 struct ServerOptions {
   bool require_client_cert = false;  // verified against TestPki::ca_cert
+  bool request_client_cert = false;  // asked for, not required: see HttpRequest::client_cert
 };
 
 class TestServer {
