@@ -18,6 +18,10 @@
 namespace dct::plugin {
 namespace {
 
+// Hidden: prints every command path, one a line, so that the man page generator
+// (scripts/make_manpage.py) can ask each command for its own --help.
+constexpr const char* kListCommandsWord = "__commands";
+
 std::string short_description() {
   auto j = nlohmann::json::parse(kPluginMetadataJson, nullptr, false);
   return j.is_object() ? j.value("ShortDescription", "") : std::string();
@@ -209,6 +213,10 @@ int run_app(const std::vector<std::string>& argv) {
       return kExitOk;
     }
     if (args[0] == "--version") args[0] = "version";
+    if (args[0] == kListCommandsWord) {
+      for (const auto& c : all_commands()) std::cout << c.path << "\n";
+      return kExitOk;
+    }
     if (!help_only) start_cancellation(env("DOCKER_CLI_PLUGIN_SOCKET"), ctx.debug);
 
     size_t consumed = 0;

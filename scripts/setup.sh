@@ -7,6 +7,9 @@ packages=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libfmt-dev doctest-dev libcli11-dev
   notary docker-registry python3 python3-jwt python3-cryptography apache2-utils
   jq valgrind
+  # The Debian package (scripts/package.sh, tests/e2e/test_package.sh): dpkg-shlibdeps, lintian,
+  # man and groff to check the man page; python3-yaml reads the README's pipeline recipes.
+  dpkg-dev lintian man-db groff-base bsdextrautils python3-yaml
   # GNU time: peak memory of each client in scripts/bench.sh.
   time
   # clang and compiler-rt's libFuzzer build the fuzz targets (scripts/fuzz.sh).
