@@ -164,11 +164,11 @@ int run_import(Context& ctx, const ImportArgs& args) {
 
 // ---- list ----
 
-struct ListArgs {
+struct KeyListArgs {
   std::string format;
 };
 
-int run_list(Context& ctx, const ListArgs& args) {
+int run_key_list(Context& ctx, const KeyListArgs& args) {
   if (!args.format.empty() && args.format != "json")
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("unknown format \"{}\": use --format json", args.format));
@@ -279,7 +279,7 @@ Command key_import_command() {
 }
 
 Command key_list_command() {
-  static ListArgs args;
+  static KeyListArgs args;
   Command c;
   c.path = "key list";
   c.usage = "[OPTIONS]";
@@ -291,7 +291,7 @@ Command key_list_command() {
   c.setup = [](CLI::App& app) {
     app.add_option("--format", args.format, "\"json\" for scripts")->type_name("string");
   };
-  c.run = [](Context& ctx) { return run_list(ctx, args); };
+  c.run = [](Context& ctx) { return run_key_list(ctx, args); };
   return c;
 }
 
