@@ -26,6 +26,11 @@ using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using EcdsaSig = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG_free>>;
 using BigNum = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
 
+// OpenSSL takes bytes as unsigned char.
+inline const unsigned char* bytes_of(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
 inline Bio memory_bio(std::string_view data) {
   return Bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
 }

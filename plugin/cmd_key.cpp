@@ -162,11 +162,11 @@ int run_import(Context& ctx, const ImportArgs& args) {
 
 // ---- list ----
 
-struct ListArgs {
+struct KeyListArgs {
   std::string format;
 };
 
-int run_list(Context& ctx, const ListArgs& args) {
+int run_key_list(Context& ctx, const KeyListArgs& args) {
   if (!args.format.empty() && args.format != "json")
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("unknown format \"{}\": use --format json", args.format));
@@ -288,10 +288,10 @@ Command key_list_command() {
       "repository, key ID, file, and for keys whose certificate is known its name and expiry.";
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
-    auto bound = std::make_shared<ListArgs>();
-    ListArgs& args = *bound;
+    auto bound = std::make_shared<KeyListArgs>();
+    KeyListArgs& args = *bound;
     app.add_option("--format", args.format, "\"json\" for scripts")->type_name("string");
-    return [bound](Context& ctx) { return run_list(ctx, *bound); };
+    return [bound](Context& ctx) { return run_key_list(ctx, *bound); };
   };
   return c;
 }

@@ -12,8 +12,6 @@ namespace dct::registry {
 
 namespace {
 
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
 const AuthEntry* find_entry(const std::map<std::string, AuthEntry>& entries, std::string_view key) {
   if (auto it = entries.find(std::string(key)); it != entries.end()) return &it->second;
   const std::string host = convert_to_hostname(key);
@@ -70,7 +68,7 @@ std::optional<Credential> run_helper(const std::string& suffix, std::string_view
 }  // namespace
 
 std::string Credential::redacted() const {
-  std::string out = "Credential{username=" + in_quotes(username);
+  std::string out = "Credential{username=\"" + username + "\"";
   if (!password.empty()) out += ", password=<redacted>";
   if (!identity_token.empty()) out += ", identity_token=<redacted>";
   out += "}";

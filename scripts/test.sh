@@ -32,8 +32,17 @@ results=$here/build/results
 rm -rf "$results"
 mkdir -p "$results"
 
+# On a failure, what failed is printed again last, where a log cut to its head and tail shows it.
+report_failures() {
+  local dir=$1
+  echo "== failed: the suites' failing cases, then the failing tests run once more"
+  cat "$results"/*.tsv 2>/dev/null | awk -F'\t' '$NF == "FAIL"' || true
+  ctest --test-dir "$dir" --rerun-failed --output-on-failure -j 1 2>&1 | tail -n 60 || true
+  exit 1
+}
+
 echo "== unit and end-to-end tests"
-DCT_RESULTS_DIR=$results ctest --test-dir build --output-on-failure -j 1
+DCT_RESULTS_DIR=$results ctest --test-dir build --output-on-failure -j 1 || report_failures build
 
 echo "== fuzzing, a short run of every target"
 DCT_RESULTS_DIR=$results scripts/fuzz.sh --smoke
@@ -43,7 +52,8 @@ cmake -S . -B build-asan "${gen[@]}" -DCMAKE_BUILD_TYPE=Debug -DDCT_SANITIZE=ON 
 cmake --build build-asan -j "$jobs"
 # valgrind cannot run an ASan binary; it ran on the plain build above.
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -j 1 -E '^e2e\.valgrind$'
+  ctest --test-dir build-asan --output-on-failure -j 1 -E '^e2e\.valgrind$' ||
+  report_failures build-asan
 
 echo "== security results"
 scripts/security_report.sh "$results" README.md

@@ -286,6 +286,7 @@ std::vector<Case> all_cases(KeyPool& pool) {
   {
     Case c = mk("network", "slow timestamp response (timeout)");
     c.kind = Kind::network;
+    c.http_timeout_s = 2;
     c.faults["timestamp.json"].delay = std::chrono::milliseconds(8000);
     c.expect = {"time"};
     cases.push_back(c);

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "cases.h"
 #include "mutator.h"
@@ -34,15 +35,22 @@ int main(int argc, char** argv) {
     if (const char* dir = std::getenv("DCT_RESULTS_DIR"); dir && *dir)
       options.results_file = std::string(dir) + "/attacks.tsv";
     Runner runner(options, baseline);
-    int failed = 0, total = 0;
+    int total = 0;
+    std::vector<std::string> failures;
     for (const auto& c : all_cases(pool)) {
       if (args.count("--only") && (c.area + " " + c.name).find(args["--only"]) == std::string::npos)
         continue;
       ++total;
-      if (!runner.run(c).pass) ++failed;
+      Outcome o = runner.run(c);
+      if (o.pass) continue;
+      std::string f = c.area + " / " + c.name;
+      for (const auto& p : o.problems) f += "\n    " + p;
+      failures.push_back(f);
     }
-    std::cout << total - failed << " of " << total << " attack cases passed\n";
-    return failed ? 1 : 0;
+    std::cout << total - failures.size() << " of " << total << " attack cases passed\n";
+    // Repeated last, where a log cut to its head and tail still shows them.
+    for (const auto& f : failures) std::cout << "FAILED " << f << "\n";
+    return failures.empty() ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << "dct_attack: " << e.what() << "\n";
     return 2;

@@ -125,14 +125,14 @@ std::map<std::string, std::string> Repo::files() const {
   return out;
 }
 
-namespace {
-
 std::string read_all(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
 }
+
+namespace {
 
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);

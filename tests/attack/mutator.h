@@ -16,6 +16,9 @@
 
 namespace dct::attack {
 
+// The whole file, or "" when it cannot be read.
+std::string read_all(const std::filesystem::path& p);
+
 // Every private key the mutator signs with, kept alive for the whole run.
 class KeyPool {
  public:

@@ -20,13 +20,6 @@ namespace {
 
 constexpr std::string_view kSecurityBanner = "failed verification and may be the sign of an attack";
 
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
@@ -107,7 +100,6 @@ Runner::Runner(Options options, Repo baseline)
   fs::copy_file(test::TestPki::get().ca_cert, tls / "ca.crt", fs::copy_options::overwrite_existing);
   setenv("HOME", (options_.work_dir / "home").c_str(), 1);
   setenv("DOCKER_CONFIG", dc.c_str(), 1);
-  setenv("DCT_HTTP_TIMEOUT", "2", 1);
   unsetenv("DOCKER_CONTENT_TRUST_SERVER");
 }
 
@@ -245,6 +237,7 @@ Outcome Runner::run(const Case& c) {
   if (c.sign_too && !options_.keys_dir.empty())
     fs::copy(options_.keys_dir, trust_dir / "private", fs::copy_options::recursive);
   std::string ref = baseline_.gun + ":" + c.tag;
+  setenv("DCT_HTTP_TIMEOUT", std::to_string(c.http_timeout_s).c_str(), 1);
   std::vector<std::string> seed_resolve{"resolve",      baseline_.gun + ":v2", "--server",
                                         server_->url(), "--trust-dir",         trust_dir.string()};
   std::vector<std::string> resolve{"resolve",      ref,           "--server",

@@ -37,6 +37,9 @@ struct Case {
   bool cold = false;                // first contact: nothing is cached before the attack
   int max_intermediate_roots = -1;  // when set: at most this many <N>.root.json fetched
   long max_rss_mib = 0;             // when set: dct's peak memory must stay below
+  // DCT_HTTP_TIMEOUT for dct: generous, so a slow machine never turns an attack into a timeout;
+  // the timeout cases lower it below the delay they stage.
+  int http_timeout_s = 20;
 };
 
 struct Outcome {

@@ -3,19 +3,13 @@
 #include <map>
 
 #include "base/errors.h"
+#include "env_of.h"
 #include "plugin/invocation.h"
 
 using namespace dct::plugin;
+using dct::test::env_of;
 
 namespace {
-
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
 
 const EnvLookup kPlugin = env_of({{"DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND", "docker"}});
 const EnvLookup kStandalone = env_of({});

@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 
+#include "env_of.h"
 #include "error_code_of.h"
 #include "plugin/passphrase_prompt.h"
 #include "trust/crypto/key_file.h"
@@ -16,20 +17,13 @@
 using namespace dct::plugin;
 using dct::ErrorCode;
 using dct::test::code_of;
+using dct::test::env_of;
 using dct::trust::PassphraseRequest;
 using dct::trust::Secret;
 
 namespace {
 
 const std::string kId = "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d1a2b";
-
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
 
 // What the fake terminal was told and will answer; shared with the test.
 struct Screen {

@@ -26,7 +26,7 @@ const std::string kRegistryKey = "registry.example";
 Credential alice() { return Credential{"alice", "pw", ""}; }
 
 // A registry whose /v2/ names a token realm (or asks for nothing when `realm` is empty).
-struct FakeRegistry {
+struct RealmRegistry {
   std::string realm;
   std::atomic<int> pings{0};
   TestServer server{[this](const HttpRequest& req) {
@@ -40,7 +40,7 @@ struct FakeRegistry {
 struct Setup {
   Transport transport;
   TempDir dir;
-  FakeRegistry registry;
+  RealmRegistry registry;
   std::string registry_url = registry.server.url();
   std::optional<Credential> registry_credential = alice();
   std::vector<Origin> allowed;

@@ -16,23 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace dct::test {
-
-// A temporary directory, removed with everything in it when the object dies.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
-
-void write_file(const std::filesystem::path& path, std::string_view content);
 
 // Sets an environment variable for the lifetime of the object, then restores it.
 class ScopedEnv {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "temp_dir.h"
 #include "trust/crypto/certificate.h"
 #include "trust/crypto/key_file.h"
 #include "trust/crypto/pkcs8.h"
@@ -17,6 +18,9 @@
 
 using namespace dct::trust;
 namespace fs = std::filesystem;
+
+using dct::test::TempDir;
+using dct::test::write_file;
 
 namespace {
 
@@ -38,36 +42,6 @@ Run run(const std::string& command) {
   const int status = pclose(pipe);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ =
-        fs::temp_directory_path() / ("dct-interop-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_ / "private");
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
-
-// Owner-only, as key files must be (docker refuses others).
-void write_file(const fs::path& p, std::string_view text) {
-  {
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-  }
-  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
 }
 
 std::string read_file(const fs::path& p) {

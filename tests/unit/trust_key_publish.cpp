@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "base/encoding.h"
+#include "temp_dir.h"
 #include "trust/crypto/certificate.h"
 #include "trust/crypto/key_file.h"
 #include "trust/formats/canonical_json.h"
@@ -28,6 +29,9 @@ using namespace dct::trust;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+using dct::test::TempDir;
+using dct::test::write_file;
 
 namespace {
 
@@ -45,14 +49,6 @@ std::string sh(const std::string& command, int* status = nullptr) {
   const int st = pclose(pipe);
   if (status) *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   return out;
-}
-
-void write_file(const fs::path& p, std::string_view text) {
-  {
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-  }
-  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
 }
 
 // A server process of ours, stopped (by its PID) when the test ends.
@@ -80,27 +76,6 @@ class Child {
 
  private:
   pid_t pid_ = -1;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ =
-        fs::temp_directory_path() / ("dct-publish-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string str() const { return path_.string(); }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
 };
 
 json signed_and_verified(const json& doc, const PublicKey& key) {

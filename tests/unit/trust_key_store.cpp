@@ -11,6 +11,7 @@
 #include <random>
 
 #include "error_code_of.h"
+#include "temp_dir.h"
 #include "trust/crypto/key_file.h"
 #include "trust/crypto/key_store.h"
 #include "trust/crypto/passphrase.h"
@@ -20,28 +21,10 @@ using dct::ErrorCode;
 using dct::test::code_of;
 namespace fs = std::filesystem;
 
+using dct::test::TempDir;
+using dct::test::write_file;
+
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ =
-        fs::temp_directory_path() / ("dct-keystore-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 unsigned mode_of(const fs::path& p) {
   struct stat st {};

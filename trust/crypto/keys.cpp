@@ -17,9 +17,7 @@
 namespace dct::trust {
 namespace {
 
-const unsigned char* bytes_of(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
+using ossl::bytes_of;
 
 ossl::PKey certificate_key(const ossl::X509Ptr& cert) {
   if (!cert) return nullptr;

@@ -8,10 +8,13 @@
 #include <openssl/x509.h>
 
 #include "base/errors.h"
+#include "base/ossl.h"
 #include "trust/formats/der.h"
 
 namespace dct::trust {
 namespace {
+
+using ossl::bytes_of;
 
 using P8Info = std::unique_ptr<PKCS8_PRIV_KEY_INFO, ossl::Deleter<PKCS8_PRIV_KEY_INFO_free>>;
 using X509Sig = std::unique_ptr<X509_SIG, ossl::Deleter<X509_SIG_free>>;
@@ -19,10 +22,6 @@ using Pbe2Param = std::unique_ptr<PBE2PARAM, ossl::Deleter<PBE2PARAM_free>>;
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, ossl::Deleter<EVP_CIPHER_CTX_free>>;
 
 constexpr int kIterations = 2048;
-
-const unsigned char* bytes_of(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 [[noreturn]] void not_a_key(const std::string& why) {
   throw Error(ErrorCode::invalid_argument, "not a usable PKCS#8 private key: " + why);

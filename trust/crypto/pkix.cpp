@@ -7,11 +7,9 @@
 namespace dct::trust {
 namespace {
 
-using X509PubKey = std::unique_ptr<X509_PUBKEY, ossl::Deleter<X509_PUBKEY_free>>;
+using ossl::bytes_of;
 
-const unsigned char* bytes_of(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
+using X509PubKey = std::unique_ptr<X509_PUBKEY, ossl::Deleter<X509_PUBKEY_free>>;
 
 bool positive_bn_param(const EVP_PKEY* key, const char* name, int max_bits) {
   BIGNUM* raw = nullptr;

@@ -6,15 +6,14 @@
 #include <openssl/rsa.h>
 
 #include "base/errors.h"
+#include "base/ossl.h"
 #include "trust/crypto/pkix.h"
 #include "trust/formats/der.h"
 
 namespace dct::trust {
 namespace {
 
-const unsigned char* bytes_of(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
+using ossl::bytes_of;
 
 [[noreturn]] void unusable(const std::string& why) {
   throw Error(ErrorCode::invalid_argument, "unusable private key: " + why);
