@@ -55,6 +55,8 @@ std::string_view id_of(ErrorCode code) {
     DCT_ID(tls_failure, "dct.network.404")
     DCT_ID(bad_response, "dct.network.405")
     DCT_ID(publish_rejected, "dct.network.406")
+    DCT_ID(publish_conflict, "dct.network.407")
+    DCT_ID(snapshot_key_not_on_server, "dct.network.408")
     DCT_ID(unauthorized, "dct.auth.501")
     DCT_ID(credentials_invalid, "dct.auth.502")
     DCT_ID(credential_helper_failed, "dct.auth.503")

@@ -50,7 +50,9 @@ enum class ErrorCode {
   server_error = 403,
   tls_failure = 404,
   bad_response = 405,
-  publish_rejected = 406,  // the server refused the upload (400): validation or a stale version
+  publish_rejected = 406,  // the server refused the upload (400), for another reason than below
+  publish_conflict = 407,  // notary's VERSION: the server holds a newer version of a role
+  snapshot_key_not_on_server = 408,  // no snapshot uploaded and the server holds no snapshot key
   // auth (5xx)
   unauthorized = 501,
   credentials_invalid = 502,

@@ -118,7 +118,7 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
   bool help = false;
   app.add_flag("-h,--help", help, "Print usage");
   if (cmd.trust_flags) add_trust_flags(app, ctx.trust);
-  if (cmd.setup) cmd.setup(app);
+  Runner run = cmd.setup(app);
   if (help_only) {
     *ctx.out << command_help(cmd, app);
     return kExitOk;
@@ -126,7 +126,7 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
   if (cmd.raw_args) {
     ctx.args = std::move(args);
     ctx.help_text = command_help(cmd, app);
-    return cmd.run(ctx);
+    return run(ctx);
   }
   std::reverse(args.begin(), args.end());
   try {
@@ -160,10 +160,15 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
     *ctx.out << command_help(cmd, app);
     return kExitOk;
   }
-  return cmd.run(ctx);
+  return run(ctx);
 }
 
 }  // namespace
+
+registry::Session& Context::session() const {
+  if (!session_) session_ = std::make_unique<registry::Session>(session_options(trust));
+  return *session_;
+}
 
 void Context::warn(const std::string& message) const { *err << "WARNING: " << message << "\n"; }
 

@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <memory>
 #include <ostream>
 
 #include "base/files.h"
@@ -115,33 +116,37 @@ Command build_command() {
   c.examples = "  docker dct build -t registry.example.com/team/app:1.5 .\n";
   c.trust_flags = true;
   c.raw_args = true;
-  c.run = [](Context& ctx) {
-    const BuildCommandLine line = parse_build_command_line(ctx.args);
-    if (line.help) {
-      *ctx.out << ctx.help_text;
-      return 0;
-    }
-    if (line.server) ctx.trust.server = *line.server;
-    if (line.trust_dir) ctx.trust.trust_dir = *line.trust_dir;
-    refuse_unpinnable(line);
-    const DockerfileSource source = read_dockerfile(line.file.value_or(""), line.context);
-    PinOptions options;
-    options.build_args = parse_build_args(line.build_args);
-    for (const auto& bc : line.build_contexts)
-      if (const auto eq = bc.find('='); eq != std::string::npos)
-        options.build_contexts.insert(bc.substr(0, eq));
-    const PinResult result = pin_dockerfile(ctx, source.text, options);
-    for (const auto& p : result.pins)
-      *ctx.err << fmt::format("line {}: {} {} -> {}\n", p.ref.line, trust::describe(p.ref.source),
-                              p.ref.image, p.replacement);
-    for (const auto& r : result.build_contexts)
-      *ctx.err << fmt::format("line {}: {} {} is the --build-context of that name\n", r.line,
-                              trust::describe(r.source), r.image);
-    TempDir dir;
-    const fs::path pinned = dir.path / "Dockerfile";
-    write_file_atomic(pinned, pinned_text(source.text, result.pins), 0600);
-    copy_companions(source.path, pinned);
-    return run_docker(ctx.invocation, docker_build_args(line, pinned.string()));
+
+  c.setup = [](CLI::App& app) -> Runner {
+    (void)app;
+    return [](Context& ctx) {
+      const BuildCommandLine line = parse_build_command_line(ctx.args);
+      if (line.help) {
+        *ctx.out << ctx.help_text;
+        return 0;
+      }
+      if (line.server) ctx.trust.server = *line.server;
+      if (line.trust_dir) ctx.trust.trust_dir = *line.trust_dir;
+      refuse_unpinnable(line);
+      const DockerfileSource source = read_dockerfile(line.file.value_or(""), line.context);
+      PinOptions options;
+      options.build_args = parse_build_args(line.build_args);
+      for (const auto& bc : line.build_contexts)
+        if (const auto eq = bc.find('='); eq != std::string::npos)
+          options.build_contexts.insert(bc.substr(0, eq));
+      const PinResult result = pin_dockerfile(ctx, source.text, options);
+      for (const auto& p : result.pins)
+        *ctx.err << fmt::format("line {}: {} {} -> {}\n", p.ref.line, trust::describe(p.ref.source),
+                                p.ref.image, p.replacement);
+      for (const auto& r : result.build_contexts)
+        *ctx.err << fmt::format("line {}: {} {} is the --build-context of that name\n", r.line,
+                                trust::describe(r.source), r.image);
+      TempDir dir;
+      const fs::path pinned = dir.path / "Dockerfile";
+      write_file_atomic(pinned, pinned_text(source.text, result.pins), 0600);
+      copy_companions(source.path, pinned);
+      return run_docker(ctx.invocation, docker_build_args(line, pinned.string()));
+    };
   };
   return c;
 }

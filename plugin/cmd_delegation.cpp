@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
@@ -69,7 +70,7 @@ std::string join_ids(const std::vector<std::string>& ids, const char* sep = " ")
 }
 
 void publish_now(Context& ctx, const registry::Reference& ref) {
-  RepositoryClient client(ctx.trust, ref, registry::kPushPull);
+  RepositoryClient client(ctx.session(), ref, registry::kPushPull);
   PassphrasePrompt passphrases;
   SigningKeys keys(client.trust_dir(), passphrases);
   const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
@@ -82,10 +83,7 @@ void publish_now(Context& ctx, const registry::Reference& ref) {
   *ctx.out << fmt::format("Successfully published changes for repository {}\n", ref.gun());
 }
 
-std::filesystem::path trust_dir_for(const Context& ctx) {
-  auto config = registry::load_notary_config(ctx.trust.notary_config);
-  return registry::select_trust_dir(ctx.trust.trust_dir, &config, ctx.config_dir);
-}
+std::filesystem::path trust_dir_for(const Context& ctx) { return ctx.session().trust_dir(); }
 
 trust::Changelist changelist_for(const Context& ctx, const registry::Reference& ref) {
   return trust::Changelist::for_repository(trust_dir_for(ctx), ref.gun());
@@ -180,7 +178,7 @@ int run_list(Context& ctx, const ListArgs& args) {
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("unknown format \"{}\": use --format json", args.format));
   const auto ref = registry::parse_repository(args.image);
-  RepositoryClient client(ctx.trust, ref);
+  RepositoryClient client(ctx.session(), ref);
   std::vector<ListedRole> roles;
   try {
     trust::TrustedRepository repo = client.update();
@@ -265,7 +263,7 @@ int run_remove(Context& ctx, const RemoveArgs& args) {
   if (!trust::is_valid_delegation_name(args.role))
     throw Error(ErrorCode::invalid_role_name,
                 fmt::format("\"{}\" is not a valid delegation name", args.role));
-  RepositoryClient client(ctx.trust, ref, registry::kPushPull);
+  RepositoryClient client(ctx.session(), ref, registry::kPushPull);
   PassphrasePrompt passphrases;
   SigningKeys keys(client.trust_dir(), passphrases);
   const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
@@ -332,7 +330,6 @@ int run_remove(Context& ctx, const RemoveArgs& args) {
 }  // namespace
 
 Command delegation_add_command() {
-  static AddArgs args;
   Command c;
   c.path = "delegation add";
   c.usage = "[OPTIONS] IMAGE ROLE CERT...";
@@ -346,7 +343,9 @@ Command delegation_add_command() {
       "  docker dct delegation add -p registry.example.com/team/app targets/releases "
       "--all-paths jeff.crt\n";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<AddArgs>();
+    AddArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
     app.add_option("ROLE", args.role, "Delegation role, normally targets/releases")->required();
     app.add_option("CERT", args.files, "Certificate or public key files");
@@ -356,13 +355,12 @@ Command delegation_add_command() {
         ->excludes(all);
     app.add_flag("-p,--publish", args.publish, "Publish right away");
     app.add_flag("--force", args.force, "Accept a role name close to targets/releases");
+    return [bound](Context& ctx) { return run_add(ctx, *bound); };
   };
-  c.run = [](Context& ctx) { return run_add(ctx, args); };
   return c;
 }
 
 Command delegation_list_command() {
-  static ListArgs args;
   Command c;
   c.path = "delegation list";
   c.usage = "[OPTIONS] IMAGE";
@@ -371,16 +369,17 @@ Command delegation_list_command() {
       "List the delegation roles of a repository as `notary delegation list` does (the same\n"
       "key IDs), with the name on each key's certificate and when that certificate expires.";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<ListArgs>();
+    ListArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
     app.add_option("--format", args.format, "\"json\" for scripts")->type_name("string");
+    return [bound](Context& ctx) { return run_list(ctx, *bound); };
   };
-  c.run = [](Context& ctx) { return run_list(ctx, args); };
   return c;
 }
 
 Command delegation_remove_command() {
-  static RemoveArgs args;
   Command c;
   c.path = "delegation remove";
   c.usage = "[OPTIONS] IMAGE ROLE [KEYID...]";
@@ -391,14 +390,16 @@ Command delegation_remove_command() {
       "describes; without key IDs the whole role goes. Both list the tags that stop being\n"
       "trusted and ask first (--yes for scripts). Staged unless -p is given.";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<RemoveArgs>();
+    RemoveArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
     app.add_option("ROLE", args.role, "Delegation role")->required();
     app.add_option("KEYID", args.keys, "Key IDs, ID prefixes or certificate names");
     app.add_flag("-y,--yes", args.yes, "Do not ask for confirmation");
     app.add_flag("-p,--publish", args.publish, "Publish right away");
+    return [bound](Context& ctx) { return run_remove(ctx, *bound); };
   };
-  c.run = [](Context& ctx) { return run_remove(ctx, args); };
   return c;
 }
 

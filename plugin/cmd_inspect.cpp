@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <memory>
 #include <ostream>
 
 #include "plugin/command.h"
@@ -17,7 +18,6 @@ struct InspectArgs {
 }  // namespace
 
 Command inspect_command() {
-  static InspectArgs args;
   Command c;
   c.path = "inspect";
   c.usage = "[OPTIONS] IMAGE[:TAG] [IMAGE[:TAG]...]";
@@ -26,30 +26,33 @@ Command inspect_command() {
       "Return low-level information about keys and signatures, as `docker trust inspect` "
       "does.";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<InspectArgs>();
+    InspectArgs& args = *bound;
     app.add_option("IMAGE", args.images, "Image references")->required();
     app.add_flag("--pretty", args.pretty, "Print the information in a human friendly format");
-  };
-  c.run = [](Context& ctx) {
-    std::vector<InspectOutcome> outcomes;
-    int failures = 0;
-    for (const auto& image : args.images) {
-      try {
-        outcomes.push_back(inspect_image(ctx.trust, image));
-        for (const auto& w : outcomes.back().warnings) ctx.warn(w);
-      } catch (const Error& e) {
-        ++failures;
-        report_error(e, *ctx.err, ctx.debug);
-        *ctx.err << fmt::format("no signatures or cannot access {}\n", image);
+    return [bound](Context& ctx) {
+      InspectArgs& args = *bound;
+      std::vector<InspectOutcome> outcomes;
+      int failures = 0;
+      for (const auto& image : args.images) {
+        try {
+          outcomes.push_back(inspect_image(ctx.session(), image));
+          for (const auto& w : outcomes.back().warnings) ctx.warn(w);
+        } catch (const Error& e) {
+          ++failures;
+          report_error(e, *ctx.err, ctx.debug);
+          *ctx.err << fmt::format("no signatures or cannot access {}\n", image);
+        }
       }
-    }
-    if (args.pretty) {
-      for (size_t i = 0; i < outcomes.size(); ++i)
-        *ctx.out << (i ? "\n\n" : "") << inspect_pretty(outcomes[i]);
-    } else {
-      *ctx.out << inspect_json(outcomes).dump(4) << "\n";
-    }
-    return failures ? kExitFailure : kExitOk;
+      if (args.pretty) {
+        for (size_t i = 0; i < outcomes.size(); ++i)
+          *ctx.out << (i ? "\n\n" : "") << inspect_pretty(outcomes[i]);
+      } else {
+        *ctx.out << inspect_json(outcomes).dump(4) << "\n";
+      }
+      return failures ? kExitFailure : kExitOk;
+    };
   };
   return c;
 }

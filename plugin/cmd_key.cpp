@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <regex>
@@ -28,10 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path trust_dir_of(const Context& ctx) {
-  auto config = registry::load_notary_config(ctx.trust.notary_config);
-  return registry::select_trust_dir(ctx.trust.trust_dir, &config, ctx.config_dir);
-}
+fs::path trust_dir_of(const Context& ctx) { return ctx.session().trust_dir(); }
 
 // Certificates of keys made or imported here, so that `key list` can say whose key it is.
 fs::path certificate_path(const fs::path& trust_dir, const std::string& id) {
@@ -225,7 +223,6 @@ int run_key_list(Context& ctx, const KeyListArgs& args) {
 }  // namespace
 
 Command key_generate_command() {
-  static GenerateArgs args;
   Command c;
   c.path = "key generate";
   c.usage = "[OPTIONS] NAME";
@@ -237,7 +234,9 @@ Command key_generate_command() {
       "have the certificate issued by a CA instead.";
   c.examples = "  docker dct key generate jeff --dir ~/keys\n";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<GenerateArgs>();
+    GenerateArgs& args = *bound;
     app.add_option("NAME", args.name, "Collaborator name (certificate CN)")->required();
     app.add_option("--type", args.type, "ecdsa (P-256, default) or rsa")->type_name("string");
     app.add_option("--bits", args.bits, "RSA key size, 2048 at least (default 2048)")
@@ -247,13 +246,12 @@ Command key_generate_command() {
     app.add_option("--days", args.days, "Certificate validity in days (default 365)")
         ->type_name("int");
     app.add_flag("--csr", args.csr, "Also write a certificate request NAME.csr");
+    return [bound](Context& ctx) { return run_generate(ctx, *bound); };
   };
-  c.run = [](Context& ctx) { return run_generate(ctx, args); };
   return c;
 }
 
 Command key_import_command() {
-  static ImportArgs args;
   Command c;
   c.path = "key import";
   c.usage = "[OPTIONS] FILE";
@@ -264,7 +262,9 @@ Command key_import_command() {
       "format. Prints the key ID. RSA keys need 2048 bits at least.";
   c.examples = "  docker dct key import jeff.key --role user\n";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<ImportArgs>();
+    ImportArgs& args = *bound;
     app.add_option("FILE", args.file, "PEM private key file")->required();
     app.add_option("--role", args.role,
                    "Role the key is for (default: the file's, else delegation)")
@@ -273,13 +273,12 @@ Command key_import_command() {
         ->type_name("string");
     app.add_option("--cert", args.cert, "The key's certificate, shown by `key list`")
         ->type_name("string");
+    return [bound](Context& ctx) { return run_import(ctx, *bound); };
   };
-  c.run = [](Context& ctx) { return run_import(ctx, args); };
   return c;
 }
 
 Command key_list_command() {
-  static KeyListArgs args;
   Command c;
   c.path = "key list";
   c.usage = "[OPTIONS]";
@@ -288,10 +287,12 @@ Command key_list_command() {
       "List the private keys in the trust dir (those of notary and `docker trust` too): role,\n"
       "repository, key ID, file, and for keys whose certificate is known its name and expiry.";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<KeyListArgs>();
+    KeyListArgs& args = *bound;
     app.add_option("--format", args.format, "\"json\" for scripts")->type_name("string");
+    return [bound](Context& ctx) { return run_key_list(ctx, *bound); };
   };
-  c.run = [](Context& ctx) { return run_key_list(ctx, args); };
   return c;
 }
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -21,7 +22,6 @@ struct RotateArgs {
 }  // namespace
 
 Command key_rotate_command() {
-  static RotateArgs args;
   Command c;
   c.path = "key rotate";
   c.usage = "[OPTIONS] IMAGE ROLE";
@@ -36,57 +36,60 @@ Command key_rotate_command() {
       "The root is re-signed with the root key, which must be in the trust dir.";
   c.examples = "  docker dct key rotate registry.example.com/team/app snapshot -r\n";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<RotateArgs>();
+    RotateArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
     app.add_option("ROLE", args.role, "targets, snapshot or timestamp")->required();
     app.add_flag("-r,--server-managed", args.server_managed,
                  "The notary server makes and holds the new key");
-  };
-  c.run = [](Context& ctx) {
-    const auto ref = registry::parse_repository(args.image);
-    if (args.role == "root")
-      throw Error(ErrorCode::invalid_argument, "rotating the root key is not supported yet",
-                  "use `notary key rotate GUN root` for now");
-    if (args.role != "targets" && args.role != "snapshot" && args.role != "timestamp")
-      throw Error(ErrorCode::invalid_role_name,
-                  fmt::format("\"{}\" has no key to rotate: use targets, snapshot or timestamp "
-                              "(delegation keys change with `docker dct delegation add/remove`)",
-                              args.role));
-    if (args.role == "timestamp" && !args.server_managed)
-      throw Error(ErrorCode::invalid_argument,
-                  "the timestamp key always lives on the notary server: add -r");
-    if (args.role == "targets" && args.server_managed)
-      throw Error(ErrorCode::invalid_argument,
-                  "the targets key cannot be held by the notary server: drop -r");
-    RepositoryClient client(ctx.trust, ref, registry::kPushPull);
-    PassphrasePrompt passphrases;
-    SigningKeys keys(client.trust_dir(), passphrases);
-    const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
-    try {
-      // Checked before a new key is made anywhere: the data verifies and the root key is here.
-      OpenedRepository opened = open_for_edit(client, keys, {});
-      if (!opened.editor.can_sign("root", keys))
-        throw Error(ErrorCode::no_signing_key,
-                    fmt::format("the root key of {} is not in this trust dir; only the "
-                                "repository owner can rotate its keys",
-                                ref.gun()));
-      trust::PublicKey new_key;
-      if (args.server_managed) {
-        new_key = trust::PublicKey::from_json(
-            nlohmann::json::parse(client.remote().rotate_key(args.role), nullptr, false));
-      } else {
-        new_key = keys.create(args.role, ref.gun()).public_key();
+    return [bound](Context& ctx) {
+      RotateArgs& args = *bound;
+      const auto ref = registry::parse_repository(args.image);
+      if (args.role == "root")
+        throw Error(ErrorCode::invalid_argument, "rotating the root key is not supported yet",
+                    "use `notary key rotate GUN root` for now");
+      if (args.role != "targets" && args.role != "snapshot" && args.role != "timestamp")
+        throw Error(ErrorCode::invalid_role_name,
+                    fmt::format("\"{}\" has no key to rotate: use targets, snapshot or timestamp "
+                                "(delegation keys change with `docker dct delegation add/remove`)",
+                                args.role));
+      if (args.role == "timestamp" && !args.server_managed)
+        throw Error(ErrorCode::invalid_argument,
+                    "the timestamp key always lives on the notary server: add -r");
+      if (args.role == "targets" && args.server_managed)
+        throw Error(ErrorCode::invalid_argument,
+                    "the targets key cannot be held by the notary server: drop -r");
+      RepositoryClient client(ctx.session(), ref, registry::kPushPull);
+      PassphrasePrompt passphrases;
+      SigningKeys keys(client.trust_dir(), passphrases);
+      const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
+      try {
+        // Checked before a new key is made anywhere: the data verifies and the root key is here.
+        OpenedRepository opened = open_for_edit(client, keys, {});
+        if (!opened.editor.can_sign("root", keys))
+          throw Error(ErrorCode::no_signing_key,
+                      fmt::format("the root key of {} is not in this trust dir; only the "
+                                  "repository owner can rotate its keys",
+                                  ref.gun()));
+        trust::PublicKey new_key;
+        if (args.server_managed) {
+          new_key = trust::PublicKey::from_json(
+              nlohmann::json::parse(client.remote().rotate_key(args.role), nullptr, false));
+        } else {
+          new_key = keys.create(args.role, ref.gun()).public_key();
+        }
+        publish_edit(
+            client, keys, {},
+            [&](trust::RepoEditor& editor) { editor.rotate_base_key(args.role, new_key); },
+            [&](const std::string& line) { *ctx.out << line << "\n"; });
+      } catch (const Error& e) {
+        rethrow_with_server(e, client.server());
       }
-      publish_edit(
-          client, keys, {},
-          [&](trust::RepoEditor& editor) { editor.rotate_base_key(args.role, new_key); },
-          [&](const std::string& line) { *ctx.out << line << "\n"; });
-    } catch (const Error& e) {
-      rethrow_with_server(e, client.server());
-    }
-    *ctx.out << fmt::format("Successfully rotated {} key for repository {}\n", args.role,
-                            ref.gun());
-    return 0;
+      *ctx.out << fmt::format("Successfully rotated {} key for repository {}\n", args.role,
+                              ref.gun());
+      return 0;
+    };
   };
   return c;
 }

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <memory>
 #include <ostream>
 
 #include "base/files.h"
@@ -22,7 +23,6 @@ struct PinArgs {
 }  // namespace
 
 Command pin_command() {
-  static PinArgs args;
   Command c;
   c.path = "pin";
   c.usage = "[OPTIONS] [CONTEXT]";
@@ -38,7 +38,9 @@ Command pin_command() {
       "  docker dct pin -o Dockerfile.pinned .\n"
       "  docker dct pin --check -f build/Dockerfile\n";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<PinArgs>();
+    PinArgs& args = *bound;
     app.add_option("CONTEXT", args.context, "Build context (default: current directory)");
     app.add_option("-f,--file", args.file, "Dockerfile (default: CONTEXT/Dockerfile; - for stdin)")
         ->type_name("string");
@@ -51,39 +53,40 @@ Command pin_command() {
         ->type_name("string");
     app.add_flag("--check", args.check, "Fail unless already pinned to the trusted digests");
     app.add_flag("--allow-digest", args.allow_digest, "Accept images pinned by digest with no tag");
-  };
-  c.run = [](Context& ctx) {
-    if (!args.format.empty() && args.format != "json")
-      throw Error(ErrorCode::invalid_argument,
-                  fmt::format("unknown format \"{}\": use --format json", args.format));
-    const std::string text = read_dockerfile(args.file, args.context).text;
-    PinOptions options;
-    options.build_args = parse_build_args(args.build_args);
-    options.allow_digest = args.allow_digest;
-    const auto pins = pin_dockerfile(ctx, text, options).pins;
-    if (args.format == "json") *ctx.out << pins_json(pins).dump(4) << "\n";
-    if (args.check) {
-      int unpinned = 0;
-      for (const auto& p : pins)
-        if (!p.already_pinned) {
-          ++unpinned;
-          *ctx.err << fmt::format("line {}: {} {} is not pinned; trusted: {}\n", p.ref.line,
-                                  trust::describe(p.ref.source), p.ref.image, p.replacement);
-        }
-      if (unpinned) return 1;
-      if (args.format.empty())
-        *ctx.out << fmt::format("All {} image{} pinned to their trusted digests\n", pins.size(),
-                                pins.size() == 1 ? " is" : "s are");
+    return [bound](Context& ctx) {
+      PinArgs& args = *bound;
+      if (!args.format.empty() && args.format != "json")
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("unknown format \"{}\": use --format json", args.format));
+      const std::string text = read_dockerfile(args.file, args.context).text;
+      PinOptions options;
+      options.build_args = parse_build_args(args.build_args);
+      options.allow_digest = args.allow_digest;
+      const auto pins = pin_dockerfile(ctx, text, options).pins;
+      if (args.format == "json") *ctx.out << pins_json(pins).dump(4) << "\n";
+      if (args.check) {
+        int unpinned = 0;
+        for (const auto& p : pins)
+          if (!p.already_pinned) {
+            ++unpinned;
+            *ctx.err << fmt::format("line {}: {} {} is not pinned; trusted: {}\n", p.ref.line,
+                                    trust::describe(p.ref.source), p.ref.image, p.replacement);
+          }
+        if (unpinned) return 1;
+        if (args.format.empty())
+          *ctx.out << fmt::format("All {} image{} pinned to their trusted digests\n", pins.size(),
+                                  pins.size() == 1 ? " is" : "s are");
+        return 0;
+      }
+      if (args.format == "json") return 0;
+      const std::string pinned = pinned_text(text, pins);
+      if (args.output.empty()) {
+        *ctx.out << pinned;
+      } else {
+        write_file_atomic(args.output, pinned, 0644);
+      }
       return 0;
-    }
-    if (args.format == "json") return 0;
-    const std::string pinned = pinned_text(text, pins);
-    if (args.output.empty()) {
-      *ctx.out << pinned;
-    } else {
-      write_file_atomic(args.output, pinned, 0644);
-    }
-    return 0;
+    };
   };
   return c;
 }

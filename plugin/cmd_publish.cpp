@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <memory>
 #include <ostream>
 
 #include "plugin/command.h"
@@ -18,7 +19,7 @@ struct PublishArgs {
 
 int run_publish(Context& ctx, const PublishArgs& args, bool init) {
   const auto ref = registry::parse_repository(args.image);
-  RepositoryClient client(ctx.trust, ref, registry::kPushPull);
+  RepositoryClient client(ctx.session(), ref, registry::kPushPull);
   PassphrasePrompt passphrases;
   SigningKeys keys(client.trust_dir(), passphrases);
   const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
@@ -52,7 +53,6 @@ int run_publish(Context& ctx, const PublishArgs& args, bool init) {
 }  // namespace
 
 Command publish_command() {
-  static PublishArgs args;
   Command c;
   c.path = "publish";
   c.usage = "[OPTIONS] IMAGE";
@@ -62,15 +62,19 @@ Command publish_command() {
       "stages into the same place). Changed roles are re-signed and uploaded in one request;\n"
       "the staged changes are dropped only when the notary server accepted them.";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<PublishArgs>();
+    PublishArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
+    return [bound](Context& ctx) {
+      PublishArgs& args = *bound;
+      return run_publish(ctx, args, false);
+    };
   };
-  c.run = [](Context& ctx) { return run_publish(ctx, args, false); };
   return c;
 }
 
 Command init_command() {
-  static PublishArgs args;
   Command c;
   c.path = "init";
   c.usage = "[OPTIONS] IMAGE";
@@ -81,12 +85,17 @@ Command init_command() {
       "new targets and snapshot keys, and the server's timestamp key. With\n"
       "--server-managed-snapshot the notary server holds the snapshot key instead.";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<PublishArgs>();
+    PublishArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
     app.add_flag("--server-managed-snapshot", args.server_managed_snapshot,
                  "Let the notary server hold the snapshot key");
+    return [bound](Context& ctx) {
+      PublishArgs& args = *bound;
+      return run_publish(ctx, args, true);
+    };
   };
-  c.run = [](Context& ctx) { return run_publish(ctx, args, true); };
   return c;
 }
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <memory>
 #include <ostream>
 
 #include "plugin/command.h"
@@ -20,7 +21,6 @@ struct PullArgs {
 }  // namespace
 
 Command pull_command() {
-  static PullArgs args;
   Command c;
   c.path = "pull";
   c.usage = "[OPTIONS] IMAGE[:TAG]";
@@ -30,40 +30,43 @@ Command pull_command() {
       "The tag is resolved through content trust as `docker dct resolve` does; the image is\n"
       "then pulled by digest and tagged through the Docker CLI that ran the plugin.";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<PullArgs>();
+    PullArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Image reference")->required();
     app.add_option("--platform", args.platform, "Set platform if server is multi-platform capable")
         ->type_name("string");
     app.add_flag("-q,--quiet", args.quiet, "Suppress verbose output");
-  };
-  c.run = [](Context& ctx) {
-    Resolution r = resolve_image(ctx.trust, args.image, false);
-    for (const auto& w : r.warnings) ctx.warn(w);
+    return [bound](Context& ctx) {
+      PullArgs& args = *bound;
+      Resolution r = resolve_image(ctx.session(), args.image, false);
+      for (const auto& w : r.warnings) ctx.warn(w);
 
-    // The registry must still serve the signed manifest: same digest, same length.
-    RepositoryClient client(ctx.trust, r.ref);
-    registry::ManifestClient manifests(client.registry_authorizer());
-    auto manifest = manifests.get(r.ref.path, "sha256:" + r.target.digest_hex);
-    if (static_cast<long long>(manifest.length) != r.target.size)
-      throw Error(
-          ErrorCode::manifest_mismatch,
-          fmt::format("the registry serves {} bytes for {}@sha256:{}, but {} bytes were "
-                      "signed",
-                      manifest.length, r.ref.familiar(), r.target.digest_hex, r.target.size));
+      // The registry must still serve the signed manifest: same digest, same length.
+      RepositoryClient client(ctx.session(), r.ref);
+      registry::ManifestClient manifests(client.registry_authorizer());
+      auto manifest = manifests.get(r.ref.path, "sha256:" + r.target.digest_hex);
+      if (static_cast<long long>(manifest.length) != r.target.size)
+        throw Error(
+            ErrorCode::manifest_mismatch,
+            fmt::format("the registry serves {} bytes for {}@sha256:{}, but {} bytes were "
+                        "signed",
+                        manifest.length, r.ref.familiar(), r.target.digest_hex, r.target.size));
 
-    std::string by_digest = fmt::format("{}@sha256:{}", r.ref.familiar(), r.target.digest_hex);
-    std::string tagged = fmt::format("{}:{}", r.ref.familiar(), r.target.tag);
-    if (!args.quiet)
-      *ctx.out << fmt::format("Pull (1 of 1): {}:{}@sha256:{}\n", r.ref.familiar(), r.target.tag,
-                              r.target.digest_hex)
-               << std::flush;
-    std::vector<std::string> pull{"pull"};
-    if (!args.platform.empty()) pull.insert(pull.end(), {"--platform", args.platform});
-    if (args.quiet) pull.push_back("--quiet");
-    pull.push_back(by_digest);
-    if (int rc = run_docker(ctx.invocation, pull); rc != 0) return rc;
-    *ctx.err << fmt::format("Tagging {} as {}\n", by_digest, tagged);
-    return run_docker(ctx.invocation, {"tag", by_digest, tagged});
+      std::string by_digest = fmt::format("{}@sha256:{}", r.ref.familiar(), r.target.digest_hex);
+      std::string tagged = fmt::format("{}:{}", r.ref.familiar(), r.target.tag);
+      if (!args.quiet)
+        *ctx.out << fmt::format("Pull (1 of 1): {}:{}@sha256:{}\n", r.ref.familiar(), r.target.tag,
+                                r.target.digest_hex)
+                 << std::flush;
+      std::vector<std::string> pull{"pull"};
+      if (!args.platform.empty()) pull.insert(pull.end(), {"--platform", args.platform});
+      if (args.quiet) pull.push_back("--quiet");
+      pull.push_back(by_digest);
+      if (int rc = run_docker(ctx.invocation, pull); rc != 0) return rc;
+      *ctx.err << fmt::format("Tagging {} as {}\n", by_digest, tagged);
+      return run_docker(ctx.invocation, {"tag", by_digest, tagged});
+    };
   };
   return c;
 }

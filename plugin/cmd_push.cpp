@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <memory>
 #include <ostream>
 
 #include "plugin/command.h"
@@ -59,7 +60,6 @@ registry::Manifest pushed_manifest(RepositoryClient& client, const registry::Ref
 }  // namespace
 
 Command push_command() {
-  static SignArgs args;
   Command c;
   c.path = "push";
   c.usage = "[OPTIONS] IMAGE:TAG";
@@ -73,59 +73,64 @@ Command push_command() {
       "If signing fails after the push, the image is pushed but not signed, the command fails\n"
       "and says how to sign it (`docker dct sign IMAGE:TAG@sha256:DIGEST`).";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) { add_sign_args(app, args, "Image reference with a tag"); };
-  c.run = [](Context& ctx) {
-    const auto ref = registry::parse_reference(args.image);
-    if (ref.has_digest())
-      throw Error(ErrorCode::invalid_reference,
-                  fmt::format("\"{}\" has a digest: docker pushes tags", ref.familiar_str()),
-                  fmt::format("push {}:{}, or sign a pushed digest with `docker dct sign {}`",
-                              ref.familiar(), ref.tag_or_latest(), ref.familiar_str()));
-    RepositoryClient client(ctx.trust, ref, registry::kPushPull);
-    PassphrasePrompt passphrases;
-    SigningKeys keys(client.trust_dir(), passphrases);
-    const SignOptions options = args.options();
-    SignPlan plan;
-    // Not held during the push itself, which may take long: publishing re-reads the trust data.
-    std::optional<trust::RepoLock> lock;
-    lock.emplace(lock_repository(ctx, client.trust_dir(), ref.gun()));
-    try {
-      plan = prepare_sign(client, keys, options);
-    } catch (const Error& e) {
-      rethrow_with_server(e, client.server());
-    }
-    lock.reset();
-    for (const auto& w : plan.choice.warnings) ctx.warn(w);
-    const auto pushed = docker_push(ctx, ref);
-    if (!pushed)
-      throw Error(ErrorCode::docker_failed,
-                  fmt::format("{} was pushed but NOT signed: docker push reported no digest for "
-                              "the tag (a line \"{}: digest: sha256:... size: N\"), so what it "
-                              "pushed is not known; nothing was signed or staged",
-                              ref.familiar_str(), ref.tag),
-                  fmt::format("if you know the digest of what was pushed (from the build, or "
-                              "`docker image inspect --format '{{{{json .RepoDigests}}}}' {}`), "
-                              "sign exactly that: `docker dct sign {}@sha256:<digest>`",
-                              ref.familiar_str(), ref.familiar_str()));
-    const std::string sign_pushed =
-        fmt::format("docker dct sign {}@{}", ref.familiar_str(), pushed->digest);
-    try {
-      const registry::Manifest manifest = pushed_manifest(client, ref, *pushed);
-      *ctx.out << fmt::format("Signing {}:{} ({}, {} bytes)\n", ref.gun(), ref.tag, manifest.digest,
-                              manifest.length);
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<SignArgs>();
+    SignArgs& args = *bound;
+    add_sign_args(app, args, "Image reference with a tag");
+    return [bound](Context& ctx) {
+      SignArgs& args = *bound;
+      const auto ref = registry::parse_reference(args.image);
+      if (ref.has_digest())
+        throw Error(ErrorCode::invalid_reference,
+                    fmt::format("\"{}\" has a digest: docker pushes tags", ref.familiar_str()),
+                    fmt::format("push {}:{}, or sign a pushed digest with `docker dct sign {}`",
+                                ref.familiar(), ref.tag_or_latest(), ref.familiar_str()));
+      RepositoryClient client(ctx.session(), ref, registry::kPushPull);
+      PassphrasePrompt passphrases;
+      SigningKeys keys(client.trust_dir(), passphrases);
+      const SignOptions options = args.options();
+      SignPlan plan;
+      // Not held during the push itself, which may take long: publishing re-reads the trust data.
+      std::optional<trust::RepoLock> lock;
       lock.emplace(lock_repository(ctx, client.trust_dir(), ref.gun()));
-      plan.opened.reset();  // the trust data may have moved on during the push
-      sign_and_publish(client, keys, plan, manifest, options,
-                       [&](const std::string& line) { *ctx.out << line << "\n"; });
-    } catch (const Error& e) {
-      throw Error(e.code(),
-                  fmt::format("{} was pushed but NOT signed: {}", ref.familiar_str(), e.what()),
-                  (e.hint().empty() ? "" : e.hint() + "\n") +
-                      fmt::format("once the cause is dealt with, sign what this push sent: `{}`",
-                                  sign_pushed));
-    }
-    *ctx.out << fmt::format("Successfully signed {}:{}\n", ref.gun(), ref.tag);
-    return 0;
+      try {
+        plan = prepare_sign(client, keys, options);
+      } catch (const Error& e) {
+        rethrow_with_server(e, client.server());
+      }
+      lock.reset();
+      for (const auto& w : plan.choice.warnings) ctx.warn(w);
+      const auto pushed = docker_push(ctx, ref);
+      if (!pushed)
+        throw Error(ErrorCode::docker_failed,
+                    fmt::format("{} was pushed but NOT signed: docker push reported no digest for "
+                                "the tag (a line \"{}: digest: sha256:... size: N\"), so what it "
+                                "pushed is not known; nothing was signed or staged",
+                                ref.familiar_str(), ref.tag),
+                    fmt::format("if you know the digest of what was pushed (from the build, or "
+                                "`docker image inspect --format '{{{{json .RepoDigests}}}}' {}`), "
+                                "sign exactly that: `docker dct sign {}@sha256:<digest>`",
+                                ref.familiar_str(), ref.familiar_str()));
+      const std::string sign_pushed =
+          fmt::format("docker dct sign {}@{}", ref.familiar_str(), pushed->digest);
+      try {
+        const registry::Manifest manifest = pushed_manifest(client, ref, *pushed);
+        *ctx.out << fmt::format("Signing {}:{} ({}, {} bytes)\n", ref.gun(), ref.tag,
+                                manifest.digest, manifest.length);
+        lock.emplace(lock_repository(ctx, client.trust_dir(), ref.gun()));
+        plan.opened.reset();  // the trust data may have moved on during the push
+        sign_and_publish(client, keys, plan, manifest, options,
+                         [&](const std::string& line) { *ctx.out << line << "\n"; });
+      } catch (const Error& e) {
+        throw Error(e.code(),
+                    fmt::format("{} was pushed but NOT signed: {}", ref.familiar_str(), e.what()),
+                    (e.hint().empty() ? "" : e.hint() + "\n") +
+                        fmt::format("once the cause is dealt with, sign what this push sent: `{}`",
+                                    sign_pushed));
+      }
+      *ctx.out << fmt::format("Successfully signed {}:{}\n", ref.gun(), ref.tag);
+      return 0;
+    };
   };
   return c;
 }

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <memory>
 #include <ostream>
 
 #include "plugin/command.h"
@@ -20,7 +21,6 @@ void print_warnings(const Context& ctx, const std::vector<std::string>& warnings
 }  // namespace
 
 Command resolve_command() {
-  static ResolveArgs args;
   Command c;
   c.path = "resolve";
   c.usage = "[OPTIONS] IMAGE[:TAG]";
@@ -32,24 +32,27 @@ Command resolve_command() {
       "daemon is needed.";
   c.examples = "  docker dct resolve registry.example.com/team/app:1.4\n";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<ResolveArgs>();
+    ResolveArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Image reference")->required();
     app.add_option("--format", args.format,
                    "Output format: \"json\" for name, tag, digest, size, role and signers")
         ->type_name("string");
-  };
-  c.run = [](Context& ctx) {
-    if (!args.format.empty() && args.format != "json")
-      throw Error(ErrorCode::invalid_argument,
-                  fmt::format("unknown format \"{}\": use --format json", args.format));
-    bool json = args.format == "json";
-    Resolution r = resolve_image(ctx.trust, args.image, /*with_signers=*/json);
-    print_warnings(ctx, r.warnings);
-    if (json)
-      *ctx.out << r.to_json().dump(4) << "\n";
-    else
-      *ctx.out << r.pinned() << "\n";
-    return 0;
+    return [bound](Context& ctx) {
+      ResolveArgs& args = *bound;
+      if (!args.format.empty() && args.format != "json")
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("unknown format \"{}\": use --format json", args.format));
+      bool json = args.format == "json";
+      Resolution r = resolve_image(ctx.session(), args.image, /*with_signers=*/json);
+      print_warnings(ctx, r.warnings);
+      if (json)
+        *ctx.out << r.to_json().dump(4) << "\n";
+      else
+        *ctx.out << r.pinned() << "\n";
+      return 0;
+    };
   };
   return c;
 }

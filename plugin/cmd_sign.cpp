@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <memory>
 #include <ostream>
 
 #include "base/encoding.h"
@@ -48,7 +49,6 @@ registry::Manifest manifest_for_digest(const Context& ctx, registry::ManifestCli
 }  // namespace
 
 Command sign_command() {
-  static SignArgs args;
   Command c;
   c.path = "sign";
   c.usage = "[OPTIONS] IMAGE:TAG[@DIGEST]";
@@ -71,46 +71,50 @@ Command sign_command() {
       "  docker dct sign registry.example.com/team/app:1.4@sha256:<digest of the build>\n"
       "  docker dct sign --role targets/releases registry.example.com/team/app:1.4\n";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<SignArgs>();
+    SignArgs& args = *bound;
     add_sign_args(app, args, "Image reference with a tag, and optionally the digest to sign");
-  };
-  c.run = [](Context& ctx) {
-    const auto ref = registry::parse_reference(args.image);
-    check_sign_reference(ref);
-    RepositoryClient client(ctx.trust, ref, registry::kPushPull);
-    PassphrasePrompt passphrases;
-    SigningKeys keys(client.trust_dir(), passphrases);
-    const SignOptions options = args.options();
-    // The manifest first: nothing is initialized for a tag the registry does not have.
-    registry::ManifestClient manifests(client.registry_authorizer());
-    const registry::Manifest manifest =
-        ref.has_digest() ? manifest_for_digest(ctx, manifests, ref) : manifests.get(ref);
-    const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
-    SignPlan plan;
-    try {
-      plan = prepare_sign(client, keys, options);
-    } catch (const Error& e) {
-      rethrow_with_server(e, client.server());
-    }
-    for (const auto& w : plan.choice.warnings) ctx.warn(w);
-    std::string roles;
-    for (const auto& r : plan.choice.roles) roles += (roles.empty() ? "" : ", ") + r;
-    *ctx.out << fmt::format("Signing {}:{} ({}, {} bytes) into {}\n", ref.gun(), ref.tag,
-                            manifest.digest, manifest.length, roles);
-    if (plan.new_repository) *ctx.out << fmt::format("Initializing trust data for {}\n", ref.gun());
-    PublishReport report;
-    try {
-      report = sign_and_publish(client, keys, plan, manifest, options,
-                                [&](const std::string& line) { *ctx.out << line << "\n"; });
-    } catch (const Error& e) {
-      rethrow_with_server(e, client.server());
-    }
-    if (report.files.empty())
-      *ctx.out << fmt::format("{}:{} was already signed for this digest; nothing changed\n",
-                              ref.gun(), ref.tag);
-    else
-      *ctx.out << fmt::format("Successfully signed {}:{}\n", ref.gun(), ref.tag);
-    return 0;
+    return [bound](Context& ctx) {
+      SignArgs& args = *bound;
+      const auto ref = registry::parse_reference(args.image);
+      check_sign_reference(ref);
+      RepositoryClient client(ctx.session(), ref, registry::kPushPull);
+      PassphrasePrompt passphrases;
+      SigningKeys keys(client.trust_dir(), passphrases);
+      const SignOptions options = args.options();
+      // The manifest first: nothing is initialized for a tag the registry does not have.
+      registry::ManifestClient manifests(client.registry_authorizer());
+      const registry::Manifest manifest =
+          ref.has_digest() ? manifest_for_digest(ctx, manifests, ref) : manifests.get(ref);
+      const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
+      SignPlan plan;
+      try {
+        plan = prepare_sign(client, keys, options);
+      } catch (const Error& e) {
+        rethrow_with_server(e, client.server());
+      }
+      for (const auto& w : plan.choice.warnings) ctx.warn(w);
+      std::string roles;
+      for (const auto& r : plan.choice.roles) roles += (roles.empty() ? "" : ", ") + r;
+      *ctx.out << fmt::format("Signing {}:{} ({}, {} bytes) into {}\n", ref.gun(), ref.tag,
+                              manifest.digest, manifest.length, roles);
+      if (plan.new_repository)
+        *ctx.out << fmt::format("Initializing trust data for {}\n", ref.gun());
+      PublishReport report;
+      try {
+        report = sign_and_publish(client, keys, plan, manifest, options,
+                                  [&](const std::string& line) { *ctx.out << line << "\n"; });
+      } catch (const Error& e) {
+        rethrow_with_server(e, client.server());
+      }
+      if (report.files.empty())
+        *ctx.out << fmt::format("{}:{} was already signed for this digest; nothing changed\n",
+                                ref.gun(), ref.tag);
+      else
+        *ctx.out << fmt::format("Successfully signed {}:{}\n", ref.gun(), ref.tag);
+      return 0;
+    };
   };
   return c;
 }

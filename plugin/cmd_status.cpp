@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <memory>
 #include <ostream>
 
 #include "plugin/command.h"
@@ -21,7 +22,6 @@ struct StatusArgs {
 }  // namespace
 
 Command status_command() {
-  static StatusArgs args;
   Command c;
   c.path = "status";
   c.usage = "[OPTIONS] IMAGE";
@@ -30,38 +30,40 @@ Command status_command() {
       "Show the changes staged for the next publish of a repository, in notary's changelist\n"
       "(shared with `notary status` and `notary publish`). --reset drops them.";
   c.trust_flags = true;
-  c.setup = [](CLI::App& app) {
+  c.setup = [](CLI::App& app) -> Runner {
+    auto bound = std::make_shared<StatusArgs>();
+    StatusArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
     app.add_flag("--reset", args.reset, "Drop every staged change");
-  };
-  c.run = [](Context& ctx) {
-    auto ref = registry::parse_reference(args.image);
-    auto config = registry::load_notary_config(ctx.trust.notary_config);
-    auto trust_dir = registry::select_trust_dir(ctx.trust.trust_dir, &config, ctx.config_dir);
-    std::optional<trust::RepoLock> lock;
-    if (args.reset) lock.emplace(lock_repository(ctx, trust_dir, ref.gun()));
-    auto changelist = trust::Changelist::for_repository(trust_dir, ref.gun());
-    std::vector<std::string> skipped;
-    auto changes = changelist.list(&skipped);
-    for (const auto& s : skipped) ctx.warn(fmt::format("skipping a damaged change file: {}", s));
-    if (args.reset) {
-      changelist.remove();
-      *ctx.out << fmt::format("Dropped {} staged change{} for {}\n", changes.size(),
-                              changes.size() == 1 ? "" : "s", ref.gun());
+    return [bound](Context& ctx) {
+      StatusArgs& args = *bound;
+      auto ref = registry::parse_reference(args.image);
+      const auto& trust_dir = ctx.session().trust_dir();
+      std::optional<trust::RepoLock> lock;
+      if (args.reset) lock.emplace(lock_repository(ctx, trust_dir, ref.gun()));
+      auto changelist = trust::Changelist::for_repository(trust_dir, ref.gun());
+      std::vector<std::string> skipped;
+      auto changes = changelist.list(&skipped);
+      for (const auto& s : skipped) ctx.warn(fmt::format("skipping a damaged change file: {}", s));
+      if (args.reset) {
+        changelist.remove();
+        *ctx.out << fmt::format("Dropped {} staged change{} for {}\n", changes.size(),
+                                changes.size() == 1 ? "" : "s", ref.gun());
+        return 0;
+      }
+      if (changes.empty()) {
+        *ctx.out << fmt::format("No unpublished changes for {}\n", ref.gun());
+        return 0;
+      }
+      std::vector<std::vector<std::string>> rows{{"#", "ACTION", "SCOPE", "TYPE", "PATH"},
+                                                 {"-", "------", "-----", "----", "----"}};
+      for (size_t i = 0; i < changes.size(); ++i)
+        rows.push_back({std::to_string(i), changes[i].action, changes[i].role, changes[i].type,
+                        changes[i].path});
+      *ctx.out << fmt::format("Unpublished changes for {}:\n\n", ref.gun())
+               << render_table(rows, kNotaryTable);
       return 0;
-    }
-    if (changes.empty()) {
-      *ctx.out << fmt::format("No unpublished changes for {}\n", ref.gun());
-      return 0;
-    }
-    std::vector<std::vector<std::string>> rows{{"#", "ACTION", "SCOPE", "TYPE", "PATH"},
-                                               {"-", "------", "-----", "----", "----"}};
-    for (size_t i = 0; i < changes.size(); ++i)
-      rows.push_back({std::to_string(i), changes[i].action, changes[i].role, changes[i].type,
-                      changes[i].path});
-    *ctx.out << fmt::format("Unpublished changes for {}:\n\n", ref.gun())
-             << render_table(rows, kNotaryTable);
-    return 0;
+    };
   };
   return c;
 }

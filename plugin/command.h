@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct Context {
 
   // The trust options every command shares (--server, --trust-dir, the config dir).
   TrustOptions trust;
+  // The run's composition root, made from `trust` on first use (after the flags are parsed):
+  // the config, the notary server and trust dir, TLS, credentials and one Authorizer per server.
+  registry::Session& session() const;
 
   // For commands that read their own arguments (Command::raw_args): the arguments after the
   // command's name, and its help text.
@@ -33,7 +37,13 @@ struct Context {
 
   void warn(const std::string& message) const;       // "WARNING: ..." on stderr
   void debug_log(const std::string& message) const;  // only with -D
+
+ private:
+  mutable std::unique_ptr<registry::Session> session_;
 };
+
+// What a command runs, its arguments already bound (see Command::setup).
+using Runner = std::function<int(Context&)>;
 
 struct Command {
   std::string path;          // "resolve", "key generate"
@@ -42,9 +52,10 @@ struct Command {
   std::string description;   // longer help text; summary when empty
   std::string examples;      // shown under "Examples:" when set
   bool trust_flags = false;  // adds --server and --trust-dir
-  bool raw_args = false;     // run() parses Context::args itself (the flags are only for help)
-  std::function<void(CLI::App&)> setup;
-  std::function<int(Context&)> run;
+  bool raw_args = false;     // the runner parses Context::args itself (flags are only for help)
+  // Declares the command's flags and arguments on `app`, bound to values made for this run,
+  // and returns what runs with them: nothing a command parses outlives the run.
+  std::function<Runner(CLI::App&)> setup;
 };
 
 const std::vector<Command>& all_commands();

@@ -88,10 +88,7 @@ OpenedRepository initialize(RepositoryClient& client, SigningKeys& keys, bool se
   return OpenedRepository{std::move(editor), true, false, {}};
 }
 
-bool is_conflict(const Error& e) {
-  const std::string m = e.what();
-  return e.code() == ErrorCode::publish_rejected && m.find("VERSION") != std::string::npos;
-}
+bool is_conflict(const Error& e) { return e.code() == ErrorCode::publish_conflict; }
 
 }  // namespace
 
@@ -210,9 +207,7 @@ PublishReport publish(RepositoryClient& client, SigningKeys& keys, const EditOpt
           changes.empty()
               ? std::string()
               : fmt::format("; the staged changes are kept (`docker dct status {}`)", gun);
-      if (!local_snapshot && e.code() == ErrorCode::publish_rejected &&
-          (std::string(e.what()).find("snapshot") != std::string::npos ||
-           std::string(e.what()).find("not found") != std::string::npos))
+      if (!local_snapshot && e.code() == ErrorCode::snapshot_key_not_on_server)
         throw Error(ErrorCode::no_signing_key,
                     fmt::format("{}: the server does not hold the snapshot key of {} and it is not "
                                 "in this trust dir{}",

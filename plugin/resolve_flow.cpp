@@ -58,14 +58,14 @@ void rethrow_with_server(const Error& e, const registry::NotaryServer& server) {
   }
 }
 
-Resolution resolve_image(const TrustOptions& options, const std::string& image, bool with_signers) {
+Resolution resolve_image(registry::Session& session, const std::string& image, bool with_signers) {
   registry::Reference ref = registry::parse_reference(image);
   if (ref.has_digest() && !ref.has_tag())
     throw Error(
         ErrorCode::invalid_reference,
         fmt::format("{} names a digest: there is no tag whose signature could be checked", image),
         "give the tag, e.g. IMAGE:TAG");
-  RepositoryClient client(options, ref);
+  RepositoryClient client(session, ref);
   Resolution out;
   out.ref = ref;
   out.server_url = client.server().url;
@@ -85,9 +85,9 @@ Resolution resolve_image(const TrustOptions& options, const std::string& image, 
   return out;
 }
 
-InspectOutcome inspect_image(const TrustOptions& options, const std::string& image) {
+InspectOutcome inspect_image(registry::Session& session, const std::string& image) {
   registry::Reference ref = registry::parse_reference(image);
-  RepositoryClient client(options, ref);
+  RepositoryClient client(session, ref);
   InspectOutcome out;
   out.name = image;
   try {

@@ -23,7 +23,7 @@ struct Resolution {
 
 // Throws dct::Error: invalid_reference for digest-only references, tag_not_found,
 // tag_not_trusted, security errors, network errors (with the server and where it came from).
-Resolution resolve_image(const TrustOptions& options, const std::string& image, bool with_signers);
+Resolution resolve_image(registry::Session& session, const std::string& image, bool with_signers);
 
 // Adds which notary server was asked, and why that one, to network and not-found errors.
 [[noreturn]] void rethrow_with_server(const Error& e, const registry::NotaryServer& server);
@@ -33,7 +33,7 @@ struct InspectOutcome {
   trust::InspectReport report;
   std::vector<std::string> warnings;
 };
-InspectOutcome inspect_image(const TrustOptions& options, const std::string& image);
+InspectOutcome inspect_image(registry::Session& session, const std::string& image);
 nlohmann::ordered_json inspect_json(const std::vector<InspectOutcome>& outcomes);
 std::string inspect_pretty(const InspectOutcome& outcome);
 

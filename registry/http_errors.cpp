@@ -17,6 +17,14 @@ std::string printable(std::string_view s, std::size_t max) {
   return out;
 }
 
+// The code of a gRPC status as Go prints it: "rpc error: code = NotFound desc = ...".
+std::string rpc_code_of(std::string_view msg) {
+  constexpr std::string_view prefix = "rpc error: code = ";
+  if (!msg.starts_with(prefix)) return {};
+  msg.remove_prefix(prefix.size());
+  return std::string(msg.substr(0, msg.find(' ')));
+}
+
 }  // namespace
 
 std::string error_summary(std::string_view body, std::size_t max) {
@@ -43,6 +51,42 @@ std::string error_summary(std::string_view body, std::size_t max) {
     out += one;
   }
   return printable(out, 300);
+}
+
+std::vector<ServerError> server_errors(std::string_view body, std::size_t max) {
+  std::vector<ServerError> out;
+  const nlohmann::json doc = nlohmann::json::parse(body.substr(0, max), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return out;
+  auto errors = doc.find("errors");
+  if (errors == doc.end() || !errors->is_array()) return out;
+  auto text = [](const nlohmann::json& o, const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const auto& e : *errors) {
+    if (!e.is_object()) continue;
+    ServerError one{text(e, "code"), {}, {}, {}};
+    if (auto d = e.find("detail"); d != e.end() && d->is_object()) {
+      one.validation = text(*d, "Name");
+      one.missing = text(*d, "Missing");
+      if (auto inner = d->find("Error"); inner != d->end() && inner->is_object())
+        one.rpc_code = rpc_code_of(text(*inner, "Msg"));
+    }
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
+ErrorCode publish_rejection(const std::vector<ServerError>& errors, bool snapshot_uploaded) {
+  for (const auto& e : errors)
+    if (e.code == "VERSION") return ErrorCode::publish_conflict;
+  if (!snapshot_uploaded)
+    for (const auto& e : errors)
+      if (e.code == "INVALID_UPDATE" &&
+          ((e.validation == "ErrBadHierarchy" && e.missing == "snapshot") ||
+           (e.validation == "ErrValidation" && e.rpc_code == "NotFound")))
+        return ErrorCode::snapshot_key_not_on_server;
+  return ErrorCode::publish_rejected;
 }
 
 Error transfer_error(const Response& r, std::string_view what) {

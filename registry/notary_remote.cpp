@@ -1,5 +1,6 @@
 #include "registry/notary_remote.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "registry/http_errors.h"
@@ -139,7 +140,8 @@ std::vector<FetchResult> NotaryRemote::fetch_all(const std::vector<FetchRequest>
 
 PingResult NotaryRemote::ping() { return auth_->ping(); }
 
-void NotaryRemote::fail(const Response& r, const std::string& what, ErrorCode not_found) {
+void NotaryRemote::fail(const Response& r, const std::string& what, ErrorCode not_found,
+                        ErrorCode rejected) {
   const bool have_status = r.status != 0 && (r.completed() || r.error == TransferError::too_large);
   if (!have_status) throw transfer_error(r, what);
   if (r.status == 401 || r.status == 403) throw auth_->unauthorized_error(r, what);
@@ -152,7 +154,7 @@ void NotaryRemote::fail(const Response& r, const std::string& what, ErrorCode no
             " (HTTP " + std::to_string(r.status) + ")";
   if (const auto s = error_summary(r.body, kMaxErrorParse); !s.empty()) message += ": " + s;
   if (r.status >= 500) throw Error(ErrorCode::server_error, message);
-  throw Error(r.status == 400 ? ErrorCode::publish_rejected : ErrorCode::bad_response, message);
+  throw Error(r.status == 400 ? rejected : ErrorCode::bad_response, message);
 }
 
 namespace {
@@ -206,7 +208,12 @@ void NotaryRemote::publish(const std::vector<PublishFile>& files) {
   r.max_body = 64 * kKiB;
   const std::string what = "publishing " + gun_ + " to " + auth_->base_url();
   Response resp = auth_->perform(std::move(r), scope(kPushPull));
-  if (!resp.ok()) fail(resp, what, ErrorCode::repository_not_found);
+  if (!resp.ok()) {
+    const bool with_snapshot = std::any_of(
+        files.begin(), files.end(), [](const PublishFile& f) { return f.role == "snapshot"; });
+    fail(resp, what, ErrorCode::repository_not_found,
+         publish_rejection(server_errors(resp.body, kMaxErrorParse), with_snapshot));
+  }
 }
 
 void NotaryRemote::delete_remote() {

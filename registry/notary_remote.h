@@ -55,7 +55,9 @@ class NotaryRemote : public trust::MetadataFetcher {
 
  private:
   std::string scope(std::string_view actions) const;
-  [[noreturn]] void fail(const Response& r, const std::string& what, ErrorCode not_found);
+  // 400 throws `rejected`; other statuses and transfer failures their own codes.
+  [[noreturn]] void fail(const Response& r, const std::string& what, ErrorCode not_found,
+                         ErrorCode rejected = ErrorCode::publish_rejected);
 
   std::shared_ptr<Authorizer> auth_;
   std::string gun_;

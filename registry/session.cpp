@@ -1,5 +1,9 @@
 #include "registry/session.h"
 
+#include <fmt/format.h>
+
+#include "base/errors.h"
+#include "base/files.h"
 #include "registry/authorizers.h"
 
 namespace dct::registry {
@@ -25,8 +29,30 @@ NotaryServer Session::notary_server(const Reference& ref) {
   return select_notary_server(ref.domain, options_.server, &notary_config());
 }
 
-std::filesystem::path Session::trust_dir() {
-  return select_trust_dir(options_.trust_dir, &notary_config(), config_dir_);
+const std::filesystem::path& Session::trust_dir() {
+  const NotaryConfig& config = notary_config();
+  std::lock_guard lock(mutex_);
+  if (!trust_dir_) trust_dir_ = select_trust_dir(options_.trust_dir, &config, config_dir_);
+  return *trust_dir_;
+}
+
+const trust::TrustPinning& Session::trust_pinning() {
+  const NotaryConfig& config = notary_config();
+  std::lock_guard lock(mutex_);
+  if (trust_pinning_) return *trust_pinning_;
+  trust::TrustPinning pinning;
+  pinning.certs = config.trust_pinning.certs;
+  pinning.disable_tofu = config.trust_pinning.disable_tofu;
+  for (const auto& [prefix, path] : config.trust_pinning.ca) {
+    auto pem = read_file_capped(path, 1u << 20);
+    if (!pem)
+      throw Error(ErrorCode::config_invalid,
+                  fmt::format("cannot read the CA bundle \"{}\" pinned for \"{}\" in {}", path,
+                              prefix, config.file.string()));
+    pinning.ca[prefix] = *pem;
+  }
+  trust_pinning_ = std::move(pinning);
+  return *trust_pinning_;
 }
 
 std::optional<Credential> Session::credentials(const Reference& ref) {
@@ -40,7 +66,7 @@ std::optional<Credential> Session::credentials(const Reference& ref) {
 
 std::shared_ptr<Authorizer> Session::notary_authorizer(const Reference& ref) {
   const NotaryServer server = notary_server(ref);
-  const std::filesystem::path trust = trust_dir();
+  const std::filesystem::path& trust = trust_dir();
   std::lock_guard lock(mutex_);
   const std::string cache_key = "notary\n" + server.url + "\n" + ref.gun();
   if (auto it = authorizers_.find(cache_key); it != authorizers_.end()) return it->second;

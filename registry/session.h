@@ -1,8 +1,9 @@
 #pragma once
-// Everything one command needs to talk to registries and notary servers, wired from the
-// configuration: config dir, config.json credentials, notary config, server and trust-dir
-// selection, TLS per host, and one shared Authorizer per server. Lazy: nothing is read or
-// contacted until asked for. The Session must outlive the objects it hands out.
+// The composition root of a command: everything it needs to talk to registries and notary
+// servers, wired once from the configuration: config dir, config.json credentials, notary
+// config, trust pinning, the notary server and trust dir, TLS per host, and one shared
+// Authorizer per server. Lazy: nothing is read or contacted until asked for, and each thing is
+// decided once per run. The Session must outlive the objects it hands out.
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "registry/notary_config.h"
 #include "registry/notary_remote.h"
 #include "registry/reference.h"
+#include "trust/tuf/root_trust.h"
 
 namespace dct::registry {
 
@@ -38,7 +40,10 @@ class Session {
   const NotaryConfig& notary_config();  // throws dct::Error(config_invalid)
 
   NotaryServer notary_server(const Reference& ref);
-  std::filesystem::path trust_dir();
+  // --trust-dir > trust_dir in the notary config > <config dir>/trust, decided once.
+  const std::filesystem::path& trust_dir();
+  // The notary config's trust_pinning, CA bundles read. Throws dct::Error(config_invalid).
+  const trust::TrustPinning& trust_pinning();
 
   // The registry credentials for ref's registry, looked up once per key. nullopt = anonymous.
   // A notary server gets them only where registry/credential_routing.h lets them go.
@@ -56,6 +61,8 @@ class Session {
   std::recursive_mutex mutex_;
   std::optional<DockerConfig> docker_config_;
   std::optional<NotaryConfig> notary_config_;
+  std::optional<std::filesystem::path> trust_dir_;
+  std::optional<trust::TrustPinning> trust_pinning_;
   std::map<std::string, std::optional<Credential>> credentials_;
   std::map<std::string, std::shared_ptr<Authorizer>> authorizers_;
 };

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/errors.h"
+#include "registry/http_errors.h"
 #include "registry/multipart.h"
 #include "registry/notary_remote.h"
 #include "registry_test_server.h"
@@ -113,6 +114,14 @@ struct FakeNotary {
           head.find("Content-Type: application/octet-stream") == std::string::npos) {
         return Reply::json(400, R"({"errors":[{"code":"NO_FILENAME","message":"m"}]})");
       }
+      if (filename == "targets/stale")
+        return Reply::json(
+            400,
+            R"({"errors":[{"code":"VERSION","message":"old version","detail":"snapshot version 3 is not newer"}]})");
+      if (filename == "targets/nosnap")
+        return Reply::json(
+            400,
+            R"({"errors":[{"code":"INVALID_UPDATE","message":"update is invalid","detail":{"Name":"ErrBadHierarchy","Missing":"snapshot","Error":{"Msg":"no snapshot"}}}]})");
       if (filename == "targets/fail") {
         return Reply::json(
             400,
@@ -259,6 +268,67 @@ TEST_CASE("notary remote: publish errors carry notary's code and detail") {
     CHECK(msg.find("bad signature") != std::string::npos);
   }
   remote.delete_remote();
+}
+
+TEST_CASE("notary remote: publish rejections are typed by notary's error code, not its words") {
+  FakeNotary notary;
+  Transport transport;
+  NotaryRemote remote(authorizer_for(transport, notary.server), kGun);
+  auto code_of_publish = [&](const std::string& role) {
+    try {
+      remote.publish({{role, "x"}});
+    } catch (const dct::Error& e) {
+      return e.code();
+    }
+    FAIL("no error");
+    return dct::ErrorCode::internal;
+  };
+  CHECK(code_of_publish("targets/stale") == dct::ErrorCode::publish_conflict);
+  CHECK(code_of_publish("targets/nosnap") == dct::ErrorCode::snapshot_key_not_on_server);
+  // ErrBadTargets mentions neither; a message that says "VERSION" or "snapshot" in its text
+  // alone changes nothing.
+  CHECK(code_of_publish("targets/fail") == dct::ErrorCode::publish_rejected);
+}
+
+TEST_CASE("server errors: the typed fields of a notary error body") {
+  using dct::registry::publish_rejection;
+  using dct::registry::server_errors;
+  const auto e = server_errors(
+      R"({"errors":[{"code":"INVALID_UPDATE","message":"VERSION snapshot","detail":{"Name":"ErrBadHierarchy","Missing":"snapshot"}},{"code":"UNKNOWN"}]})");
+  REQUIRE(e.size() == 2);
+  CHECK(e[0].code == "INVALID_UPDATE");
+  CHECK(e[0].validation == "ErrBadHierarchy");
+  CHECK(e[0].missing == "snapshot");
+  CHECK(e[1].code == "UNKNOWN");
+  CHECK(publish_rejection(e, false) == dct::ErrorCode::snapshot_key_not_on_server);
+  // With a snapshot in the upload the server had no snapshot to make.
+  CHECK(publish_rejection(e, true) == dct::ErrorCode::publish_rejected);
+  const auto targets_missing = server_errors(
+      R"({"errors":[{"code":"INVALID_UPDATE","message":"VERSION","detail":{"Name":"ErrBadHierarchy","Missing":"targets"}}]})");
+  CHECK(publish_rejection(targets_missing, false) == dct::ErrorCode::publish_rejected);
+  CHECK(publish_rejection(server_errors(R"({"errors":[{"code":"VERSION"}]})"), true) ==
+        dct::ErrorCode::publish_conflict);
+  CHECK(server_errors("not json").empty());
+  CHECK(server_errors(R"({"errors":"x"})").empty());
+  CHECK(publish_rejection({}, false) == dct::ErrorCode::publish_rejected);
+}
+
+TEST_CASE(
+    "server errors: notary-signer's NotFound for the snapshot key, as notary-server says it") {
+  using dct::registry::publish_rejection;
+  using dct::registry::server_errors;
+  // What notary-server with notary-signer answers when it holds no snapshot key for the GUN.
+  const auto e = server_errors(
+      R"({"errors":[{"code":"INVALID_UPDATE","message":"Update sent by the client is invalid.","detail":{"Error":{"Msg":"rpc error: code = NotFound desc = key c534 not found"},"Name":"ErrValidation"}}]})");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].rpc_code == "NotFound");
+  CHECK(publish_rejection(e, false) == dct::ErrorCode::snapshot_key_not_on_server);
+  CHECK(publish_rejection(e, true) == dct::ErrorCode::publish_rejected);
+  const auto other = server_errors(
+      R"({"errors":[{"code":"INVALID_UPDATE","detail":{"Error":{"Msg":"rpc error: code = Unavailable desc = x"},"Name":"ErrValidation"}}]})");
+  REQUIRE(other.size() == 1);
+  CHECK(other[0].rpc_code == "Unavailable");
+  CHECK(publish_rejection(other, false) == dct::ErrorCode::publish_rejected);
 }
 
 TEST_CASE("notary remote: token scopes follow the operation") {
