@@ -14,6 +14,8 @@ quick=0
 [[ ${1:-} == --quick ]] && quick=1
 
 bash scripts/setup.sh
+# Tests that need a program fail where it is missing instead of skipping (tests/unit/tools.h).
+export DCT_REQUIRE_TOOLS=1
 jobs=$(nproc)
 gen=()
 command -v ninja >/dev/null && gen=(-G Ninja)

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "temp_dir.h"
+#include "tools.h"
 #include "trust/crypto/certificate.h"
 #include "trust/crypto/key_file.h"
 #include "trust/crypto/pkcs8.h"
@@ -19,14 +20,11 @@
 using namespace dct::trust;
 namespace fs = std::filesystem;
 
+using dct::test::programs;
 using dct::test::TempDir;
 using dct::test::write_file;
 
 namespace {
-
-bool has_program(const char* name) {
-  return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0;
-}
 
 struct Run {
   int status = -1;
@@ -69,13 +67,10 @@ std::vector<Case> cases() {
   return out;
 }
 
-const bool kNotary = has_program("notary");
-const bool kDocker = has_program("docker");
-
 }  // namespace
 
-TEST_CASE("notary opens encrypted key files we wrote, and we open its rewrites" *
-          doctest::skip(!kNotary)) {
+TEST_CASE("notary opens encrypted key files we wrote, and we open its rewrites") {
+  if (!programs({"notary"})) return;
   TempDir dir;
   auto all = cases();
   for (const auto& c : all)
@@ -109,8 +104,8 @@ TEST_CASE("notary opens encrypted key files we wrote, and we open its rewrites" 
   }
 }
 
-TEST_CASE("notary and docker import unencrypted key files we wrote" *
-          doctest::skip(!kNotary || !kDocker)) {
+TEST_CASE("notary and docker import unencrypted key files we wrote") {
+  if (!programs({"notary", "docker"})) return;
   for (auto& c : cases()) {
     CAPTURE(std::string(c.label));
     TempDir dir;
@@ -139,7 +134,8 @@ TEST_CASE("notary and docker import unencrypted key files we wrote" *
   }
 }
 
-TEST_CASE("notary accepts our certificates as delegation keys" * doctest::skip(!kNotary)) {
+TEST_CASE("notary accepts our certificates as delegation keys") {
+  if (!programs({"notary"})) return;
   const auto now = std::chrono::system_clock::now();
   for (const auto& key :
        {PrivateKey::generate(),

@@ -1,12 +1,16 @@
 // Publishing with the real notary client and server, using a root key, root certificate,
 // delegation key and delegation certificate that we made; then verifying what notary signed
-// with them. Needs notary, notary-server, notary-signer, openssl and curl; runs only when
-// DCT_NOTARY_SERVER_TESTS=1 (it starts its own servers on 127.0.0.1:17898 and 14442).
+// with them. Needs notary, notary-server, notary-signer, openssl and curl (see tools.h); it
+// starts its own notary-signer and notary-server on free loopback ports.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -18,6 +22,7 @@
 
 #include "base/encoding.h"
 #include "temp_dir.h"
+#include "tools.h"
 #include "trust/crypto/certificate.h"
 #include "trust/crypto/key_file.h"
 #include "trust/formats/canonical_json.h"
@@ -35,9 +40,19 @@ using dct::test::write_file;
 
 namespace {
 
-bool enabled() {
-  const char* flag = std::getenv("DCT_NOTARY_SERVER_TESTS");
-  return flag && std::string(flag) == "1";
+// A port nothing listens on now, for the servers this test starts.
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  close(fd);
+  REQUIRE(ok);
+  return ntohs(addr.sin_port);
 }
 
 std::string sh(const std::string& command, int* status = nullptr) {
@@ -92,8 +107,11 @@ json signed_and_verified(const json& doc, const PublicKey& key) {
 
 }  // namespace
 
-TEST_CASE("notary publishes with keys and certificates we made" * doctest::skip(!enabled())) {
+TEST_CASE("notary publishes with keys and certificates we made") {
+  if (!dct::test::programs({"notary", "notary-server", "notary-signer", "openssl", "curl"})) return;
   TempDir d;
+  const std::string signer_port = std::to_string(free_port());
+  const std::string server_port = std::to_string(free_port());
   const std::string dir = d.str();
   int status = 0;
   sh("cd " + dir +
@@ -106,24 +124,23 @@ TEST_CASE("notary publishes with keys and certificates we made" * doctest::skip(
      &status);
   REQUIRE(status == 0);
   write_file(d / "signer.json",
-             R"({"server":{"grpc_addr":"127.0.0.1:17898","tls_cert_file":")" + dir +
-                 R"(/tls.crt","tls_key_file":")" + dir + R"(/tls.key","client_ca_file":")" + dir +
-                 R"(/ca.crt"},"logging":{"level":"error"},"storage":{"backend":"memory"}})");
-  write_file(
-      d / "server.json",
-      R"({"server":{"http_addr":"127.0.0.1:14442","tls_cert_file":")" + dir +
-          R"(/tls.crt","tls_key_file":")" + dir +
-          R"(/tls.key"},"trust_service":{"type":"remote","hostname":"127.0.0.1","port":"17898","key_algorithm":"ecdsa","tls_ca_file":")" +
-          dir + R"(/ca.crt","tls_client_cert":")" + dir + R"(/tls.crt","tls_client_key":")" + dir +
-          R"(/tls.key"},"storage":{"backend":"memory"},"logging":{"level":"error"}})");
-  write_file(d / "client.json",
-             R"({"trust_dir":")" + dir +
-                 R"(/trust","remote_server":{"url":"https://127.0.0.1:14442","root_ca":")" + dir +
-                 R"(/ca.crt"}})");
-  const std::string health =
-      "curl -sf --cacert " + dir + "/ca.crt https://127.0.0.1:14442/_notary_server/health";
+             R"({"server":{"grpc_addr":"127.0.0.1:)" + signer_port + R"(","tls_cert_file":")" +
+                 dir + R"(/tls.crt","tls_key_file":")" + dir + R"(/tls.key","client_ca_file":")" +
+                 dir + R"(/ca.crt"},"logging":{"level":"error"},"storage":{"backend":"memory"}})");
+  write_file(d / "server.json",
+             R"({"server":{"http_addr":"127.0.0.1:)" + server_port + R"(","tls_cert_file":")" +
+                 dir + R"(/tls.crt","tls_key_file":")" + dir +
+                 R"(/tls.key"},"trust_service":{"type":"remote","hostname":"127.0.0.1","port":")" +
+                 signer_port + R"(","key_algorithm":"ecdsa","tls_ca_file":")" + dir +
+                 R"(/ca.crt","tls_client_cert":")" + dir + R"(/tls.crt","tls_client_key":")" + dir +
+                 R"(/tls.key"},"storage":{"backend":"memory"},"logging":{"level":"error"}})");
+  write_file(d / "client.json", R"({"trust_dir":")" + dir +
+                                    R"(/trust","remote_server":{"url":"https://127.0.0.1:)" +
+                                    server_port + R"(","root_ca":")" + dir + R"(/ca.crt"}})");
+  const std::string health = "curl -sf --cacert " + dir +
+                             "/ca.crt https://127.0.0.1:" + server_port + "/_notary_server/health";
   sh(health, &status);
-  REQUIRE_MESSAGE(status != 0, "something already answers on 127.0.0.1:14442");
+  REQUIRE_MESSAGE(status != 0, "something already answers on 127.0.0.1:" << server_port);
   Child signer({"notary-signer", "-config", dir + "/signer.json"}, d / "signer.log");
   std::this_thread::sleep_for(1s);
   Child server({"notary-server", "-config", dir + "/server.json"}, d / "server.log");
@@ -164,8 +181,8 @@ TEST_CASE("notary publishes with keys and certificates we made" * doctest::skip(
   }
 
   auto fetch = [&](const std::string& role) {
-    return json::parse(sh("curl -sf --cacert " + dir + "/ca.crt https://127.0.0.1:14442/v2/" + gun +
-                          "/_trust/tuf/" + role + ".json"));
+    return json::parse(sh("curl -sf --cacert " + dir + "/ca.crt https://127.0.0.1:" + server_port +
+                          "/v2/" + gun + "/_trust/tuf/" + role + ".json"));
   };
   // root.json carries our certificate as the root key and is signed with our root key.
   const json root_signed = signed_and_verified(fetch("root"), root_cert);

@@ -12,6 +12,7 @@
 
 #include "error_code_of.h"
 #include "temp_dir.h"
+#include "tools.h"
 #include "trust/crypto/key_file.h"
 #include "trust/crypto/key_store.h"
 #include "trust/crypto/passphrase.h"
@@ -391,8 +392,6 @@ TEST_CASE("find_role keeps keys of other repositories out") {
 
 namespace {
 
-bool has_notary() { return std::system("command -v notary >/dev/null 2>&1") == 0; }
-
 std::pair<int, std::string> run(const std::string& command) {
   std::string output;
   FILE* pipe = popen(("(" + command + ") 2>&1").c_str(), "r");
@@ -405,7 +404,8 @@ std::pair<int, std::string> run(const std::string& command) {
 
 }  // namespace
 
-TEST_CASE("notary lists and opens the keys we store" * doctest::skip(!has_notary())) {
+TEST_CASE("notary lists and opens the keys we store") {
+  if (!dct::test::programs({"notary"})) return;
   TempDir tmp;
   KeyStore store(tmp.path());
   FixedPassphrase passphrases("pass word");
