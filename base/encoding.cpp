@@ -37,31 +37,24 @@ std::optional<std::string> from_hex(std::string_view hex) {
   return out;
 }
 
+// Decoding stays here: OpenSSL's decoder skips whitespace and does not reject non-canonical
+// padding bits, and Go's strict decoder (which we must match) does.
 static constexpr char kAlphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t v = (static_cast<unsigned char>(bytes[i]) << 16) |
-                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                 static_cast<unsigned char>(bytes[i + 2]);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back(kAlphabet[v & 63]);
+  // OpenSSL's encoder, in chunks its int lengths can hold: each a multiple of 3 bytes, so only the
+  // last is padded, and each followed by a NUL that the next overwrites (the +1).
+  constexpr std::size_t kChunk = 3 * (std::size_t{1} << 28);
+  std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');
+  std::size_t written = 0;
+  for (std::size_t at = 0; at < bytes.size(); at += kChunk) {
+    const std::string_view part = bytes.substr(at, kChunk);
+    written += static_cast<std::size_t>(EVP_EncodeBlock(
+        reinterpret_cast<unsigned char*>(out.data() + written),
+        reinterpret_cast<const unsigned char*>(part.data()), static_cast<int>(part.size())));
   }
-  size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    uint32_t v = static_cast<unsigned char>(bytes[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(rest == 2 ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
+  out.resize(written);
   return out;
 }
 
