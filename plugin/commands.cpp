@@ -6,6 +6,7 @@ namespace dct::plugin {
 Command resolve_command();
 Command pull_command();
 Command inspect_command();
+Command check_command();
 Command version_command();
 Command status_command();
 Command sign_command();
@@ -28,6 +29,7 @@ const std::vector<Command>& all_commands() {
       resolve_command(),
       pull_command(),
       inspect_command(),
+      check_command(),
       version_command(),
       status_command(),
       sign_command(),

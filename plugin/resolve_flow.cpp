@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/errors.h"
+#include "plugin/expiry_notice.h"
 #include "plugin/table.h"
 
 namespace dct::plugin {
@@ -74,6 +75,7 @@ Resolution resolve_image(registry::Session& session, const std::string& image, b
     auto repo = client.update(trust::resolve_update_options());
     out.target = trust::resolve_tag(client.updater(), repo, ref.tag_or_latest(), with_signers);
     client.commit_cache();
+    add_expiry_warnings(client, repo);
     out.warnings = repo.warnings;
   } catch (const Error& e) {
     rethrow_with_server(e, client.server());
@@ -96,6 +98,7 @@ InspectOutcome inspect_image(registry::Session& session, const std::string& imag
     client.updater().load_all(repo);
     client.commit_cache();
     out.report = trust::inspect_repository(repo, ref.tag);
+    add_expiry_warnings(client, repo);
     out.warnings = repo.warnings;
   } catch (const Error& e) {
     rethrow_with_server(e, client.server());

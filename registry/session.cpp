@@ -100,4 +100,9 @@ ManifestClient Session::manifest_client(const Reference& ref) {
   return ManifestClient(registry_authorizer(ref));
 }
 
+bool Session::first_notice(const std::string& message) {
+  std::lock_guard lock(mutex_);
+  return notices_.insert(message).second;
+}
+
 }  // namespace dct::registry

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "registry/auth.h"
@@ -54,6 +55,9 @@ class Session {
   std::unique_ptr<NotaryRemote> notary_remote(const Reference& ref);      // for ref.gun()
   ManifestClient manifest_client(const Reference& ref);
 
+  // True the first time `message` is noted in this run: for warnings said once per run.
+  bool first_notice(const std::string& message);
+
  private:
   SessionOptions options_;
   Transport& transport_;
@@ -65,6 +69,7 @@ class Session {
   std::optional<trust::TrustPinning> trust_pinning_;
   std::map<std::string, std::optional<Credential>> credentials_;
   std::map<std::string, std::shared_ptr<Authorizer>> authorizers_;
+  std::set<std::string> notices_;
 };
 
 }  // namespace dct::registry

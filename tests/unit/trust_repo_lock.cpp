@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kGun = "registry.example.com/team/app";
+const std::string kLockGun = "registry.example.com/team/app";
 
 struct Dir {
   fs::path path;
@@ -68,7 +68,7 @@ struct Holder {
       ::close(p[0]);
       char ok = '0';
       try {
-        auto lock = RepoLock::try_acquire(trust_dir, kGun);
+        auto lock = RepoLock::try_acquire(trust_dir, kLockGun);
         if (lock) ok = '1';
         [[maybe_unused]] auto n = ::write(p[1], &ok, 1);
         ::usleep(static_cast<useconds_t>(hold.count() * 1000));
@@ -98,10 +98,10 @@ struct Holder {
 
 TEST_CASE("the lock file lives in the repository's directory and names its holder") {
   Dir dir;
-  const fs::path path = RepoLock::lock_path(dir.path, kGun);
+  const fs::path path = RepoLock::lock_path(dir.path, kLockGun);
   CHECK(path == dir.path / "tuf" / "registry.example.com" / "team" / "app" / "dct.lock");
   {
-    auto lock = RepoLock::try_acquire(dir.path, kGun);
+    auto lock = RepoLock::try_acquire(dir.path, kLockGun);
     REQUIRE(lock);
     CHECK(lock->path() == path);
     CHECK(contents(path) == std::to_string(::getpid()) + "\n");
@@ -116,7 +116,7 @@ TEST_CASE("another process's lock: not taken, waited for with one notice, then r
   Dir dir;
   Holder holder(dir.path, 30s);
   long seen = -1;
-  CHECK_FALSE(RepoLock::try_acquire(dir.path, kGun, &seen));
+  CHECK_FALSE(RepoLock::try_acquire(dir.path, kLockGun, &seen));
   CHECK(seen == holder.pid);
 
   int notices = 0;
@@ -131,7 +131,7 @@ TEST_CASE("another process's lock: not taken, waited for with one notice, then r
   const auto start = std::chrono::steady_clock::now();
   std::string message;
   try {
-    RepoLock::acquire(dir.path, kGun, options);
+    RepoLock::acquire(dir.path, kLockGun, options);
     FAIL("the lock was taken while another process held it");
   } catch (const dct::Error& e) {
     CHECK(e.code() == ErrorCode::repository_busy);
@@ -140,7 +140,7 @@ TEST_CASE("another process's lock: not taken, waited for with one notice, then r
   CHECK(std::chrono::steady_clock::now() - start >= 300ms);
   CHECK(notices == 1);
   CHECK(notice_pid == holder.pid);
-  CHECK(message.find(kGun) != std::string::npos);
+  CHECK(message.find(kLockGun) != std::string::npos);
   CHECK(message.find("pid " + std::to_string(holder.pid)) != std::string::npos);
   CHECK(dct::id_of(ErrorCode::repository_busy) == "dct.io.703");
 }
@@ -154,7 +154,7 @@ TEST_CASE("a waiter gets the lock as soon as the holder finishes") {
   options.poll = 20ms;
   options.on_wait = [&](long) { ++notices; };
   const auto start = std::chrono::steady_clock::now();
-  auto lock = RepoLock::acquire(dir.path, kGun, options);
+  auto lock = RepoLock::acquire(dir.path, kLockGun, options);
   CHECK(std::chrono::steady_clock::now() - start < 5s);
   CHECK(notices == 1);
   CHECK_FALSE(free_for_others(lock.path()));
@@ -164,26 +164,26 @@ TEST_CASE("a waiter gets the lock as soon as the holder finishes") {
 TEST_CASE("a holder killed with SIGKILL leaves no stale lock") {
   Dir dir;
   Holder holder(dir.path, 30s);
-  CHECK_FALSE(RepoLock::try_acquire(dir.path, kGun));
+  CHECK_FALSE(RepoLock::try_acquire(dir.path, kLockGun));
   holder.kill_now();
   RepoLock::Options options;
   options.timeout = 0ms;
   int notices = 0;
   options.on_wait = [&](long) { ++notices; };
-  auto lock = RepoLock::acquire(dir.path, kGun, options);
+  auto lock = RepoLock::acquire(dir.path, kLockGun, options);
   CHECK(notices == 0);
   CHECK(contents(lock.path()) == std::to_string(::getpid()) + "\n");
 }
 
 TEST_CASE("one process can take its own lock again; the outermost release frees it") {
   Dir dir;
-  const fs::path path = RepoLock::lock_path(dir.path, kGun);
-  std::optional<RepoLock> outer = RepoLock::try_acquire(dir.path, kGun);
+  const fs::path path = RepoLock::lock_path(dir.path, kLockGun);
+  std::optional<RepoLock> outer = RepoLock::try_acquire(dir.path, kLockGun);
   REQUIRE(outer);
   {
     RepoLock::Options options;
     options.timeout = 0ms;
-    auto inner = RepoLock::acquire(dir.path, kGun, options);
+    auto inner = RepoLock::acquire(dir.path, kLockGun, options);
     CHECK_FALSE(free_for_others(path));
   }
   CHECK_FALSE(free_for_others(path));
@@ -206,7 +206,7 @@ TEST_CASE("a trust dir where the lock cannot be made is an io_failure naming the
   std::ofstream(not_a_dir) << "x";
   std::string message;
   try {
-    RepoLock::try_acquire(not_a_dir, kGun);
+    RepoLock::try_acquire(not_a_dir, kLockGun);
   } catch (const dct::Error& e) {
     CHECK(e.code() == ErrorCode::io_failure);
     message = e.what();

@@ -12,11 +12,12 @@ using namespace dct::trust;
 using namespace std::chrono_literals;
 using dct::test::read_data;
 using dct::test::read_json;
-using Clock = std::chrono::system_clock;
+// Not "Clock": dct::trust::Clock is in scope when a unity batch includes trust/formats/time.h.
+using WallClock = std::chrono::system_clock;
 
 namespace {
 
-Clock::time_point utc(int y, unsigned m, unsigned d) {
+WallClock::time_point utc(int y, unsigned m, unsigned d) {
   return std::chrono::sys_days{std::chrono::year{y} / m / d};
 }
 
