@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Turns the results the attack, fault and fuzz suites record (one TSV file per suite in
-# DCT_RESULTS_DIR: area, case, what dct did, PASS/FAIL) into the README's security tables.
+# DCT_RESULTS_DIR: area, case, what dct did, PASS/FAIL) into SECURITY.md's tables.
 #   scripts/security_report.sh RESULTS_DIR             print the tables (markdown)
-#   scripts/security_report.sh RESULTS_DIR README.md   replace the part between the
-#                                                      security-results markers in README.md
+#   scripts/security_report.sh RESULTS_DIR SECURITY.md replace the part between the
+#                                                      security-results markers in SECURITY.md
 set -euo pipefail
-dir=${1:?usage: security_report.sh RESULTS_DIR [README.md]}
+dir=${1:?usage: security_report.sh RESULTS_DIR [SECURITY.md]}
 readme=${2:-}
 
 tables() {

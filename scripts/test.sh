@@ -3,7 +3,7 @@
 # runs the unit tests and the end-to-end tests against the real local Notary + registry stack
 # (started and stopped by CTest; the attack, fault and valgrind suites among them), a short
 # fuzzing run of every fuzz target, then the unit and end-to-end tests again under ASan+UBSan,
-# and writes what the attack, fault and fuzz suites observed into the README's security tables.
+# and writes what the attack, fault and fuzz suites observed into SECURITY.md's tables.
 #   scripts/test.sh              everything
 #   scripts/test.sh --quick      unit tests only, no sanitizer build
 set -euo pipefail
@@ -29,7 +29,7 @@ if ((quick)); then
   exit 0
 fi
 
-# What the attack, fault and fuzz suites observe, case by case: the README's security tables.
+# What the attack, fault and fuzz suites observe, case by case: SECURITY.md's tables.
 results=$here/build/results
 rm -rf "$results"
 mkdir -p "$results"
@@ -58,5 +58,5 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   report_failures build-asan
 
 echo "== security results"
-scripts/security_report.sh "$results" README.md
+scripts/security_report.sh "$results" SECURITY.md
 scripts/security_report.sh "$results" | grep -E '^\*\*'

@@ -42,7 +42,7 @@ finish() {
   echo "all $E2E_CHECKS checks passed"
 }
 
-# record_attack AREA CASE OBSERVED PASS|FAIL: a row of the README's attack results table, in
+# record_attack AREA CASE OBSERVED PASS|FAIL: a row of SECURITY.md's attack results table, in
 # $DCT_RESULTS_DIR/attacks.tsv (scripts/security_report.sh).
 record_attack() {
   [[ -n ${DCT_RESULTS_DIR:-} ]] || return 0
