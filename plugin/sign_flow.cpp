@@ -4,6 +4,7 @@
 
 #include "base/errors.h"
 #include "trust/publish/changes.h"
+#include "trust/publish/sign_plan.h"
 
 namespace dct::plugin {
 
@@ -34,19 +35,13 @@ SignPlan prepare_sign(RepositoryClient& client, SigningKeys& keys, const SignOpt
   SignPlan plan;
   plan.ref = client.reference();
   check_sign_reference(plan.ref);
-  EditOptions edit;
-  edit.init_if_missing = true;
-  edit.server_managed_snapshot = options.server_managed_snapshot;
-  edit.roles = {kReleasesRole};
-  for (const auto& r : options.roles) edit.roles.push_back(r);
-  OpenedRepository opened = open_for_edit(client, keys, edit);
-  plan.new_repository = opened.created || opened.unpublished;
-  plan.choice = choose_roles(opened.editor, keys, plan.ref.tag, options.roles);
-  for (const auto& w : opened.warnings) plan.choice.warnings.push_back(w);
-  for (const auto& role : plan.choice.roles) trust::unlock_signing_key(opened.editor, keys, role);
-  if (opened.editor.snapshot_signed_locally(keys))
-    trust::unlock_signing_key(opened.editor, keys, "snapshot");
-  plan.opened = std::move(opened);
+  client.remote().set_read_actions(registry::kPushPull);
+  auto service = client.publishing(keys);
+  trust::SigningPlan signing = trust::plan_signing(service, keys, plan.ref.tag, options.roles,
+                                                   options.server_managed_snapshot);
+  plan.new_repository = signing.new_repository;
+  plan.choice = std::move(signing.choice);
+  plan.opened = std::move(signing.opened);
   return plan;
 }
 
