@@ -16,6 +16,7 @@
 #include "plugin/table.h"
 #include "registry/endpoints.h"
 #include "trust/crypto/delegation_keys.h"
+#include "trust/publish/changes.h"
 
 namespace dct::plugin {
 namespace {
@@ -52,16 +53,7 @@ void check_role_name(const Context& ctx, const std::string& role, bool force) {
                     kReleases, role));
 }
 
-trust::Change delegation_change(const std::string& action, const std::string& role,
-                                std::optional<json> data) {
-  trust::Change c;
-  c.action = action;
-  c.role = role;
-  c.type = "delegation";
-  c.path = "";
-  if (data) c.data = data->dump();
-  return c;
-}
+using trust::delegation_change;
 
 std::string join_ids(const std::vector<std::string>& ids, const char* sep = " ") {
   std::string out;

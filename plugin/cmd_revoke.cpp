@@ -9,6 +9,7 @@
 #include "plugin/publish_flow.h"
 #include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
+#include "trust/publish/changes.h"
 
 namespace dct::plugin {
 namespace {
@@ -63,7 +64,7 @@ Command revoke_command() {
             if (ref.has_tag() && tag != ref.tag) continue;
             listed = true;
             if (opened.editor.can_sign(role, keys))
-              removals.push_back(trust::Change{"delete", role, "target", tag, std::nullopt, ""});
+              removals.push_back(trust::target_removed(role, tag));
           }
           if (listed && !opened.editor.can_sign(role, keys)) unsignable.push_back(role);
         }

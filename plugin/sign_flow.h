@@ -1,6 +1,7 @@
 #pragma once
-// Signing a tag: which roles it goes into (Docker's rule, made explicit), the registry's
-// manifest bytes as what is signed, and the staged change that publish turns into signatures.
+// Signing a tag from the command line: the registry's manifest bytes as what is signed, the
+// roles it goes into (trust/publish/signing_roles.h) and the staged change that publish turns
+// into signatures.
 #include <string>
 #include <vector>
 
@@ -8,23 +9,14 @@
 #include "registry/manifest.h"
 #include "registry/reference.h"
 #include "trust/publish/repo_editor.h"
+#include "trust/publish/signing_roles.h"
 
 namespace dct::plugin {
 
-inline constexpr const char* kReleasesRole = "targets/releases";
+using trust::kReleasesRole;
+using trust::RoleChoice;
 
-struct RoleChoice {
-  std::vector<std::string> roles;
-  std::vector<std::string> warnings;
-};
-
-// Where `tag` gets signed:
-// - `requested` roles (--role) when given: each must exist, allow the tag and be signable;
-//   a warning for any role Docker pulls ignore;
-// - else targets/releases when it exists (its key is required), else targets;
-// - plus every other direct child of targets the user holds a key for (`docker trust signer add`
-//   roles), so that `docker trust inspect` shows the signer.
-// Throws no_signing_key explaining which keys are needed and which are held.
+// See trust::choose_signing_roles.
 RoleChoice choose_roles(const trust::RepoEditor& editor, SigningKeys& keys, const std::string& tag,
                         const std::vector<std::string>& requested);
 

@@ -1,5 +1,7 @@
 #include "plugin/trust_client.h"
 
+#include <nlohmann/json.hpp>
+
 namespace dct::plugin {
 
 registry::SessionOptions session_options(const TrustOptions& options) {
@@ -23,6 +25,23 @@ RepositoryClient::RepositoryClient(registry::Session& session, const registry::R
   remote_->set_read_actions(actions);
   updater_ = std::make_unique<trust::Updater>(ref.gun(), *remote_, staged_, clock_,
                                               session.trust_pinning());
+  publish_remote_ = std::make_unique<NotaryPublishRemote>(*remote_);
+}
+
+trust::PublishService RepositoryClient::publishing(trust::SigningKeys& keys) {
+  return trust::PublishService({gun(), trust_dir_, *updater_, staged_, *publish_remote_}, keys);
+}
+
+trust::PublicKey NotaryPublishRemote::server_key(const std::string& role) {
+  const auto doc = nlohmann::json::parse(remote_.get_key(role), nullptr, false);
+  return trust::PublicKey::from_json(doc);
+}
+
+void NotaryPublishRemote::publish(const std::vector<trust::RepoFile>& files) {
+  std::vector<registry::PublishFile> upload;
+  upload.reserve(files.size());
+  for (const auto& f : files) upload.push_back({f.role, f.bytes});
+  remote_.publish(upload);
 }
 
 trust::TrustedRepository RepositoryClient::update(const trust::UpdateOptions& options) {

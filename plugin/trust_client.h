@@ -7,6 +7,7 @@
 #include <string>
 
 #include "registry/session.h"
+#include "trust/publish/publish_service.h"
 #include "trust/tuf/cache.h"
 #include "trust/tuf/updater.h"
 
@@ -21,6 +22,17 @@ struct TrustOptions {
 };
 
 registry::SessionOptions session_options(const TrustOptions& options);
+
+// The notary server's write operations, as trust/publish asks for them.
+class NotaryPublishRemote final : public trust::PublishRemote {
+ public:
+  explicit NotaryPublishRemote(registry::NotaryRemote& remote) : remote_(remote) {}
+  trust::PublicKey server_key(const std::string& role) override;
+  void publish(const std::vector<trust::RepoFile>& files) override;
+
+ private:
+  registry::NotaryRemote& remote_;
+};
 
 class RepositoryClient {
  public:
@@ -47,6 +59,9 @@ class RepositoryClient {
   // Brings the trust data up to date and verifies it (see trust::Updater).
   trust::TrustedRepository update(const trust::UpdateOptions& options = {});
 
+  // Publishing to this repository with `keys` (see trust/publish/publish_service.h).
+  trust::PublishService publishing(trust::SigningKeys& keys);
+
  private:
   registry::Session& session_;
   registry::Reference ref_;
@@ -57,6 +72,7 @@ class RepositoryClient {
   trust::StagedMetadataCache staged_;
   trust::SystemClock clock_;
   std::unique_ptr<trust::Updater> updater_;
+  std::unique_ptr<NotaryPublishRemote> publish_remote_;
 };
 
 }  // namespace dct::plugin

@@ -1,9 +1,8 @@
-#include "plugin/signing_keys.h"
+#include "trust/publish/signing_keys.h"
 
-namespace dct::plugin {
+namespace dct::trust {
 
-SigningKeys::SigningKeys(const std::filesystem::path& trust_dir,
-                         trust::PassphraseRetriever& passphrases)
+SigningKeys::SigningKeys(const std::filesystem::path& trust_dir, PassphraseRetriever& passphrases)
     : store_(trust_dir), passphrases_(passphrases) {}
 
 bool SigningKeys::has(const std::string& canonical_id) {
@@ -16,12 +15,12 @@ bool SigningKeys::has(const std::string& canonical_id) {
   return held_->count(canonical_id) > 0;
 }
 
-const trust::PrivateKey& SigningKeys::get(const std::string& canonical_id, const std::string&) {
+const PrivateKey& SigningKeys::get(const std::string& canonical_id, const std::string&) {
   if (auto it = created_.find(canonical_id); it != created_.end()) return it->second;
   return store_.load(canonical_id, passphrases_);
 }
 
-std::vector<trust::KeyEntry> SigningKeys::list() const { return store_.list(); }
+std::vector<KeyEntry> SigningKeys::list() const { return store_.list(); }
 
 std::optional<std::string> SigningKeys::root_key_id() const {
   auto roots = store_.find_role("root");
@@ -29,10 +28,10 @@ std::optional<std::string> SigningKeys::root_key_id() const {
   return roots.front().id;
 }
 
-const trust::PrivateKey& SigningKeys::create(const std::string& role, const std::string& gun) {
-  trust::PrivateKey key = trust::PrivateKey::generate();
+const PrivateKey& SigningKeys::create(const std::string& role, const std::string& gun) {
+  PrivateKey key = PrivateKey::generate();
   const std::string id = store_.add(key, role, gun, passphrases_);
   return created_.emplace(id, std::move(key)).first->second;
 }
 
-}  // namespace dct::plugin
+}  // namespace dct::trust
