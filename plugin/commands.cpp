@@ -23,6 +23,8 @@ Command key_list_command();
 Command delegation_add_command();
 Command delegation_list_command();
 Command delegation_remove_command();
+Command signer_add_command();
+Command signer_remove_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -46,6 +48,8 @@ const std::vector<Command>& all_commands() {
       delegation_add_command(),
       delegation_list_command(),
       delegation_remove_command(),
+      signer_add_command(),
+      signer_remove_command(),
   };
   return commands;
 }

@@ -39,6 +39,7 @@ std::string root_help(const std::string& short_description) {
   static const std::map<std::string, std::string> kGroupSummaries = {
       {"key", "Manage signing keys"},
       {"delegation", "Manage delegations (who may sign)"},
+      {"signer", "Manage entities who can sign Docker images"},
   };
   for (auto& [name, summary] : groups)
     if (auto it = kGroupSummaries.find(name); it != kGroupSummaries.end()) summary = it->second;
