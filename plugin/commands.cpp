@@ -1,4 +1,5 @@
 #include "plugin/command.h"
+#include "plugin/help.h"
 
 namespace dct::plugin {
 
@@ -19,6 +20,7 @@ Command pin_command();
 Command build_command();
 Command key_generate_command();
 Command key_import_command();
+Command key_load_command();
 Command key_list_command();
 Command delegation_add_command();
 Command delegation_list_command();
@@ -41,6 +43,7 @@ const std::vector<Command>& all_commands() {
       revoke_command(),
       key_generate_command(),
       key_import_command(),
+      key_load_command(),
       key_list_command(),
       key_rotate_command(),
       pin_command(),
@@ -52,6 +55,16 @@ const std::vector<Command>& all_commands() {
       signer_remove_command(),
   };
   return commands;
+}
+
+const std::vector<std::pair<std::string, std::string>>& command_aliases() {
+  static const std::vector<std::pair<std::string, std::string>> aliases = {
+      {"key ls", "key list"},
+      {"delegation ls", "delegation list"},
+      {"delegation rm", "delegation remove"},
+      {"signer rm", "signer remove"},
+  };
+  return aliases;
 }
 
 void add_trust_flags(CLI::App& app, TrustOptions& options) {

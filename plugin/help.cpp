@@ -64,9 +64,21 @@ std::string group_help(const std::string& group) {
       group, "Manage " + group + "s", command_list(rows), group);
 }
 
+std::vector<std::string> aliases_of(const std::string& path) {
+  std::vector<std::string> out;
+  for (const auto& [alias, real] : command_aliases())
+    if (real == path) out.push_back(alias);
+  return out;
+}
+
 std::string command_help(const Command& c, const CLI::App& app) {
-  std::string out = fmt::format("\nUsage:  {}\n\n{}\n", usage_line(c),
-                                c.description.empty() ? c.summary : c.description);
+  std::string out = fmt::format("\nUsage:  {}\n", usage_line(c));
+  if (const auto aliases = aliases_of(c.path); !aliases.empty()) {
+    std::string names = "docker dct " + c.path;
+    for (const auto& a : aliases) names += ", docker dct " + a;
+    out += fmt::format("\nAliases:\n  {}\n", names);
+  }
+  out += fmt::format("\n{}\n", c.description.empty() ? c.summary : c.description);
   std::vector<std::pair<std::string, std::string>> rows;
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->get_positional()) continue;
