@@ -18,6 +18,8 @@ Command revoke_command();
 Command key_rotate_command();
 Command pin_command();
 Command build_command();
+Command container_run_command();
+Command container_create_command();
 Command key_generate_command();
 Command key_import_command();
 Command key_load_command();
@@ -48,6 +50,8 @@ const std::vector<Command>& all_commands() {
       key_rotate_command(),
       pin_command(),
       build_command(),
+      container_run_command(),
+      container_create_command(),
       delegation_add_command(),
       delegation_list_command(),
       delegation_remove_command(),

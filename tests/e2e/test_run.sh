@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# dct run / dct create: the image resolved through content trust, then docker run / docker
+# create through the Docker CLI that ran the plugin with NAME@sha256:DIGEST in its place and
+# every other argument as it was. A stand-in Docker CLI records its arguments (there is no
+# daemon); tags are signed by the real notary CLI and cross-checked with docker trust inspect.
+# When resolution fails, docker is never run.
+source "$(dirname "$0")/lib.sh"
+
+g=$(new_gun run)
+qa=$(new_gun run-qa)
+read -r d1 s1 <<<"$(push "$g" 1.0)"
+read -r d2 s2 <<<"$(push "$g" latest)"
+read -r d3 _ <<<"$(push "$g" unsigned)"
+read -r dq sq <<<"$(push "$qa" 3.0)"
+notary_init "$g"
+notary_sign "$g" 1.0 "$d1" "$s1"
+notary_sign "$g" latest "$d2" "$s2"
+notary_init "$qa"
+add_delegation "$qa" targets/qa runqa
+notary_sign "$qa" 3.0 "$dq" "$sq" targets/qa
+
+fake=$E2E_TMP/fake-docker
+cat >"$fake" <<FAKE
+#!/usr/bin/env bash
+printf '%s\n' "\$@" >"$E2E_TMP/docker.args"
+echo "fake docker ran"
+exit \${FAKE_DOCKER_RC:-0}
+FAKE
+chmod +x "$fake"
+# VERB ARGS...: dct VERB as a plugin of the stand-in Docker CLI (dct's flags first: what
+# follows the image belongs to the container).
+as_plugin() {
+  local verb=$1
+  shift
+  rm -f "$E2E_TMP/docker.args"
+  run_capture env DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND="$fake" "$DCT_BIN" dct "$verb" \
+    --trust-dir "$DCT_TRUST" "$@"
+}
+recorded() {
+  [[ -f $E2E_TMP/docker.args ]] || { echo "docker not run"; return; }
+  paste -sd' ' "$E2E_TMP/docker.args"
+}
+docker_digest() { docker trust inspect "$1" | jq -r --arg t "$2" '.[0].SignedTags[] | select(.SignedTag==$t) | "sha256:" + .Digest'; }
+assert_eq "$d1" "$(docker_digest "$g" 1.0)" "docker trust inspect agrees on 1.0"
+
+# 1. Every docker run option is passed on unchanged, the image pinned.
+as_plugin run --rm -it -e MODE=test -eX=1 --name web -h box --platform linux/amd64 \
+  --pull always -p 8080:80 "$g:1.0" sh -c 'echo hi; exit 0'
+assert_eq 0 "$RC" "run: $ERR"
+assert_eq "run --rm -it -e MODE=test -eX=1 --name web -h box --platform linux/amd64 --pull always -p 8080:80 $g@$d1 sh -c echo hi; exit 0" \
+  "$(recorded)" "docker run gets the pinned image and every option"
+assert_eq "--rm|-it|-e|MODE=test|-eX=1|--name|web|-h|box|--platform|linux/amd64|--pull|always|-p|8080:80|$g@$d1|sh|-c|echo hi; exit 0" \
+  "$(paste -sd'|' "$E2E_TMP/docker.args" | cut -d'|' -f2-)" "argument boundaries kept"
+assert_contains "$OUT" "fake docker ran" "docker's output shown"
+assert_contains "$ERR" "$g:1.0 -> $g@$d1" "says what runs"
+
+# 2. Flags after the image are the container's; -- is kept where it was.
+as_plugin run --rm -- "$g:1.0" ls --rm -e X
+assert_eq "run --rm -- $g@$d1 ls --rm -e X" "$(recorded)" "-- and the command untouched"
+as_plugin run "$g:1.0" -- ls
+assert_eq "run $g@$d1 -- ls" "$(recorded)" "-- after the image is the command's"
+# A flag's value is taken whatever it looks like.
+as_plugin run --name --rm "$g:1.0"
+assert_eq "run --name --rm $g@$d1" "$(recorded)" "--name takes --rm as its value"
+as_plugin run --rm=false -t=false "$g:1.0"
+assert_eq "run --rm=false -t=false $g@$d1" "$(recorded)" "boolean values kept"
+
+# 3. No tag means latest; docker's exit status is dct's.
+FAKE_DOCKER_RC=7 as_plugin run -d "$g"
+assert_eq 7 "$RC" "docker run's exit status passed on"
+assert_eq "run -d $g@$d2" "$(recorded)" "latest resolved"
+
+# 4. create: the same, without run's own flags.
+as_plugin create --name c1 -e K=V "$g:1.0" echo hi
+assert_eq 0 "$RC" "create: $ERR"
+assert_eq "create --name c1 -e K=V $g@$d1 echo hi" "$(recorded)" "docker create gets the pinned image"
+as_plugin create -d "$g:1.0"
+assert_eq 125 "$RC" "create has no -d"
+assert_contains "$ERR" "unknown shorthand flag: 'd' in -d" "docker's words"
+assert_eq "docker not run" "$(recorded)" "nothing created"
+
+# 5. Nothing runs when resolution fails.
+as_plugin run --rm "$g:unsigned"
+assert_eq 1 "$RC" "unsigned tag refused"
+assert_eq "docker not run" "$(recorded)" "docker not run for an unsigned tag"
+as_plugin run "$qa:3.0"
+assert_eq 1 "$RC" "tag signed only in another delegation refused"
+assert_contains "$ERR" "targets/qa" "says where it was signed"
+assert_eq "docker not run" "$(recorded)" "docker not run for an untrusted delegation"
+as_plugin run "$g:1.0@$d3"
+assert_eq 1 "$RC" "a digest other than the signed one refused"
+assert_eq "docker not run" "$(recorded)" "docker not run for a wrong digest"
+as_plugin run "$(new_gun run-none):1.0"
+assert_eq 1 "$RC" "repository without trust data refused"
+assert_eq "docker not run" "$(recorded)" "docker not run without trust data"
+as_plugin run --rm
+assert_eq 125 "$RC" "no image"
+as_plugin run --nope "$g:1.0"
+assert_eq 125 "$RC" "unknown flag"
+assert_contains "$ERR" "unknown flag: --nope" "names the flag"
+as_plugin run "$g:1.0" --name
+assert_eq 0 "$RC" "a flag after the image is the command's: $ERR"
+as_plugin run -e
+assert_eq 125 "$RC" "flag without its value"
+assert_eq "docker not run" "$(recorded)" "docker not run for a bad command line"
+
+# 6. --help is dct's; -h is docker run's --hostname.
+as_plugin run --help
+assert_eq 0 "$RC" "help"
+assert_contains "$OUT" "docker dct run" "help shown"
+assert_eq "docker not run" "$(recorded)" "help runs nothing"
+finish
