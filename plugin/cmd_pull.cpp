@@ -67,7 +67,7 @@ int run_pull(Context& ctx, const PullArgs& args) {
 Command pull_command() {
   Command c;
   c.path = "pull";
-  c.usage = "[OPTIONS] NAME[:TAG]";
+  c.usage = "[OPTIONS] IMAGE[:TAG]";
   c.summary = "Pull an image by the digest its tag is signed for";
   c.description =
       "Pull an image by the digest its tag is signed for, then tag it locally.\n\n"

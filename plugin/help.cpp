@@ -72,13 +72,13 @@ std::vector<std::string> aliases_of(const std::string& path) {
 }
 
 std::string command_help(const Command& c, const CLI::App& app) {
-  std::string out = fmt::format("\nUsage:  {}\n", usage_line(c));
+  std::string out = fmt::format("\nUsage:  {}\n\n{}\n", usage_line(c),
+                                c.description.empty() ? c.summary : c.description);
   if (const auto aliases = aliases_of(c.path); !aliases.empty()) {
     std::string names = "docker dct " + c.path;
     for (const auto& a : aliases) names += ", docker dct " + a;
     out += fmt::format("\nAliases:\n  {}\n", names);
   }
-  out += fmt::format("\n{}\n", c.description.empty() ? c.summary : c.description);
   std::vector<std::pair<std::string, std::string>> rows;
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->get_positional()) continue;
