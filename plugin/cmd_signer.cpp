@@ -82,6 +82,17 @@ Progress signer_progress(const Context& ctx) {
   };
 }
 
+// Adding or removing a signer edits the delegations of targets: its key is needed.
+[[noreturn]] void rethrow_signer_error(const Error& e, const std::string& gun) {
+  if (e.code() == ErrorCode::no_signing_key && e.hint().empty())
+    throw Error(e.code(), e.what(),
+                fmt::format("signers are added and removed with the targets key of {}: run this "
+                            "where the repository was initialized, or import that key with "
+                            "`docker dct key import FILE --role targets --gun {}`",
+                            gun, gun));
+  throw;
+}
+
 // Stages `changes`, publishes, and takes them back out of the changelist when the publish
 // fails, so that a failed command leaves nothing staged (changes staged earlier stay).
 void publish_signer_changes(Context& ctx, RepositoryClient& client, SigningKeys& keys,
@@ -97,7 +108,11 @@ void publish_signer_changes(Context& ctx, RepositoryClient& client, SigningKeys&
     } catch (const std::exception&) {
       // The error being reported matters more than a leftover change file.
     }
-    throw;
+    try {
+      throw;
+    } catch (const Error& e) {
+      rethrow_signer_error(e, client.gun());
+    }
   }
 }
 
