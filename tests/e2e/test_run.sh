@@ -104,7 +104,38 @@ as_plugin run -e
 assert_eq 125 "$RC" "flag without its value"
 assert_eq "docker not run" "$(recorded)" "docker not run for a bad command line"
 
-# 6. --help is dct's; -h is docker run's --hostname.
+# 6. Docker's own flag tables: every flag `docker run --help` / `docker create --help` lists is
+#    read as docker reads it (a value flag takes one argument, a boolean none).
+for verb in run create; do
+  n=0
+  while read -r flag takes; do
+    args=("$flag")
+    [[ $takes == value ]] && args+=("x")
+    as_plugin "$verb" "${args[@]}" "$g:1.0"
+    n=$((n + 1))
+    assert_eq "$verb ${args[*]} $g@$d1" "$(recorded)" "docker $verb $flag read as docker reads it ($ERR)"
+  done < <(docker "$verb" --help | sed -nE 's/^ +(-[a-zA-Z], )?(--[a-z0-9-]+)( ([a-z0-9-]+))?  .*/\2 \4/p' |
+    awk '$1 != "--help" {print $1, ($2 == "" ? "bool" : "value")}')
+  ((n > 90)) && pass || fail "docker $verb lists $n flags"
+done
+
+# 7. Where docker's own parser stops at the command line, dct stops too (docker, without a
+#    daemon, gets past its parser only to fail connecting).
+export DOCKER_HOST=unix://$E2E_TMP/no-daemon.sock
+for line in "--name --rm IMG" "-ite K=V IMG" "-eK=V IMG" "--rm=false IMG" "-t=false IMG" \
+  "--nope IMG" "-Z IMG" "-e" "--rm" "--pull" "-dit IMG" "--sig-proxy=false IMG" "-- IMG" "-h"; do
+  for verb in run create; do
+    read -ra words <<<"${line//IMG/$g:1.0}"
+    docker_out=$(docker "$verb" "${words[@]}" 2>&1 </dev/null || true)
+    if [[ $docker_out == *"daemon"* || $docker_out == *"TTY"* ]]; then want=docker; else want=refused; fi
+    as_plugin "$verb" "${words[@]}" </dev/null
+    if [[ $RC == 125 ]]; then got=refused; else got=docker; fi
+    assert_eq "$want" "$got" "docker $verb $line: docker said [${docker_out%%$'\n'*}], dct [$RC ${ERR%%$'\n'*}]"
+  done
+done
+unset DOCKER_HOST
+
+# 8. --help is dct's; -h is docker run's --hostname.
 as_plugin run --help
 assert_eq 0 "$RC" "help"
 assert_contains "$OUT" "docker dct run" "help shown"
