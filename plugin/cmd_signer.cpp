@@ -236,10 +236,16 @@ bool remove_signer_from(Context& ctx, const SignerRemoveArgs& args, const std::s
           left.insert(id);
       if (left.empty()) {
         const std::string question = fmt::format(
-            "The signer \"{}\" holds the last key of {} in {}: removing it removes {}, so its "
-            "tags are no longer trusted. Remove {}?{}",
-            args.name, kSignerReleases, repo, kSignerReleases, args.name,
-            releases_tags_losing_trust(editor));
+            "The signer \"{}\" holds the last key of {} in {}, so removing it removes {} "
+            "too.{}\nRemove {} from {}?",
+            args.name, kSignerReleases, repo, kSignerReleases, releases_tags_losing_trust(editor),
+            args.name, repo);
+        if (!args.force && !ctx.stdin_is_tty)
+          throw Error(ErrorCode::invalid_argument,
+                      fmt::format("this needs a confirmation and stdin is not a terminal to ask "
+                                  "on:\n{}",
+                                  question),
+                      "run it with -f (--force) to confirm");
         if (!confirm(ctx, question, args.force)) return false;
         changes.push_back(signer_change("delete", kSignerReleases, std::nullopt));
       } else {

@@ -88,7 +88,7 @@ before=$(notary_cli delegation list "$g")
 run_capture owner signer remove alice "$g" </dev/null
 assert_eq 125 "$RC" "no confirmation without a terminal"
 assert_contains "$ERR" "v1  no longer trusted" "says which tag loses trust"
-assert_contains "$ERR" "--yes" "says how to confirm"
+assert_contains "$ERR" "run it with -f (--force)" "says how to confirm"
 assert_eq "$before" "$(notary_cli delegation list "$g")" "nothing published"
 assert_eq "No unpublished changes for $g" "$(staged "$g")" "nothing staged"
 # Answered no on a terminal: nothing changes either.
