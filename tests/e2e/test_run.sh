@@ -135,7 +135,23 @@ for line in "--name --rm IMG" "-ite K=V IMG" "-eK=V IMG" "--rm=false IMG" "-t=fa
 done
 unset DOCKER_HOST
 
-# 8. --help is dct's; -h is docker run's --hostname.
+# 8. Through the real Docker CLI (28, no daemon): docker runs the plugin, the plugin runs docker
+#    run with the pinned image, and docker's own answer (no daemon to run it) comes back.
+cfg=$E2E_TMP/plugin-config
+mkdir -p "$cfg/cli-plugins"
+cp -r "$DOCKER_CONFIG/tls" "$cfg/"
+ln -s "$DCT_BIN" "$cfg/cli-plugins/docker-dct"
+run_capture env DOCKER_CONFIG="$cfg" DOCKER_HOST="unix://$E2E_TMP/no-daemon.sock" \
+  docker dct run --trust-dir "$DCT_TRUST" --rm -e K=V "$g:1.0" true
+assert_eq 125 "$RC" "docker run's status comes back"
+assert_contains "$ERR" "$g:1.0 -> $g@$d1" "resolved before docker ran"
+assert_contains "$ERR" "Cannot connect to the Docker daemon" "docker run itself ran"
+run_capture env DOCKER_CONFIG="$cfg" DOCKER_HOST="unix://$E2E_TMP/no-daemon.sock" \
+  docker dct run --trust-dir "$DCT_TRUST" "$g:unsigned" true
+assert_eq 1 "$RC" "unsigned: dct's failure"
+assert_not_contains "$ERR" "Cannot connect" "docker run never ran"
+
+# 9. --help is dct's; -h is docker run's --hostname.
 as_plugin run --help
 assert_eq 0 "$RC" "help"
 assert_contains "$OUT" "docker dct run" "help shown"
