@@ -165,12 +165,12 @@ const RunFlag* run_flag_by_shorthand(char c, ContainerVerb verb) {
                           verb_name(verb), verb_name(verb), verb_name(verb)));
 }
 
-// strconv.ParseBool, for --help=VALUE.
+// strconv.ParseBool, for --help=VALUE and --disable-content-trust=VALUE.
 bool run_go_bool(ContainerVerb verb, const std::string& v) {
   if (v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "true" || v == "True") return true;
   if (v == "0" || v == "f" || v == "F" || v == "FALSE" || v == "false" || v == "False")
     return false;
-  run_usage(verb, fmt::format("invalid argument \"{}\" for \"--help\" flag", v));
+  run_usage(verb, fmt::format("invalid boolean value \"{}\"", v));
 }
 
 // Records dct's own flags; true when the flag goes on to docker.
@@ -185,6 +185,17 @@ bool run_apply(ContainerCommandLine& out, ContainerVerb verb, const RunFlag& fla
     return false;
   }
   if (flag.name == "help") out.help = run_go_bool(verb, value);
+  if (flag.name == "disable-content-trust") {
+    // Docker 28's switch; Docker 29 only warns that it is gone. dct always verifies.
+    if (run_go_bool(verb, value))
+      throw Error(
+          ErrorCode::invalid_argument,
+          fmt::format("docker dct {} always verifies the image through content trust: "
+                      "--disable-content-trust would turn that off",
+                      verb_name(verb)),
+          fmt::format("for an image you do not want verified, use `docker {}`", verb_name(verb)));
+    return false;
+  }
   return true;
 }
 

@@ -4,7 +4,8 @@
 // not one, that argument is the image and everything after it is the container's command,
 // untouched. Short flags combine (`-it`, `-itd`), values come as `-eK=V`, `-e=K=V`, `-e K=V`,
 // `--env K=V`, `--env=K=V`; a flag that takes a value takes the next argument whatever it starts
-// with; `--` ends the flags. dct's own --server and --trust-dir are taken out.
+// with; `--` ends the flags. dct's own --server and --trust-dir are taken out, and so is
+// --disable-content-trust=false (Docker 28's way to ask for verification; true is refused).
 #include <optional>
 #include <string>
 #include <vector>

@@ -115,9 +115,18 @@ for verb in run create; do
     n=$((n + 1))
     assert_eq "$verb ${args[*]} $g@$d1" "$(recorded)" "docker $verb $flag read as docker reads it ($ERR)"
   done < <(docker "$verb" --help | sed -nE 's/^ +(-[a-zA-Z], )?(--[a-z0-9-]+)( ([a-z0-9-]+))?  .*/\2 \4/p' |
-    awk '$1 != "--help" {print $1, ($2 == "" ? "bool" : "value")}')
+    awk '$1 != "--help" && $1 != "--disable-content-trust" {print $1, ($2 == "" ? "bool" : "value")}')
   ((n > 90)) && pass || fail "docker $verb lists $n flags"
 done
+
+# Docker 28's --disable-content-trust: =false (verify) is what dct does anyway and does not
+# reach docker (Docker 29 only warns it is gone); turning verification off is refused.
+as_plugin run --disable-content-trust=false --rm "$g:1.0"
+assert_eq "run --rm $g@$d1" "$(recorded)" "--disable-content-trust=false dropped"
+as_plugin run --disable-content-trust "$g:1.0"
+assert_eq 125 "$RC" "--disable-content-trust refused"
+assert_contains "$ERR" "always verifies" "says why"
+assert_eq "docker not run" "$(recorded)" "nothing run without verification"
 
 # 7. Where docker's own parser stops at the command line, dct stops too (docker, without a
 #    daemon, gets past its parser only to fail connecting).

@@ -77,6 +77,17 @@ TEST_CASE("run args: dct's own flags are taken out and never reach docker") {
   CHECK(to_docker_run(args) == RunArgv{"run", "--rm", "P", "--server", "x"});
 }
 
+TEST_CASE("run args: --disable-content-trust=false is dropped, turning verification off refused") {
+  CHECK(to_docker_run({"--disable-content-trust=false", "--rm", "app"}) ==
+        RunArgv{"run", "--rm", "P"});
+  CHECK_THROWS_AS(
+      parse_container_command_line({"--disable-content-trust", "app"}, ContainerVerb::run),
+      dct::Error);
+  CHECK_THROWS_AS(
+      parse_container_command_line({"--disable-content-trust=true", "app"}, ContainerVerb::create),
+      dct::Error);
+}
+
 TEST_CASE("run args: --help, and -h is the hostname as in docker run") {
   CHECK(parse_container_command_line({"--help"}, ContainerVerb::run).help);
   CHECK_FALSE(parse_container_command_line({"-h", "x", "app"}, ContainerVerb::run).help);
