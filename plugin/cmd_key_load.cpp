@@ -30,7 +30,7 @@ struct KeyLoadArgs {
 };
 
 // The roles a key file may carry that are not names: those keys belong to `key import`.
-bool is_base_role(const std::string& role) {
+bool key_load_base_role(const std::string& role) {
   return role == "root" || role == "targets" || role == "snapshot" || role == "timestamp";
 }
 
@@ -64,7 +64,7 @@ int run_key_load(Context& ctx, const KeyLoadArgs& args) {
                 "to add a signer's public key use `docker dct signer add`");
   // As Docker (notary's ImportKeys): a role the file names wins over --name.
   const std::string role = info->role.empty() ? args.name : info->role;
-  const std::string gun = is_base_role(role) ? info->gun : std::string();
+  const std::string gun = key_load_base_role(role) ? info->gun : std::string();
   if (role == "timestamp")
     throw Error(ErrorCode::invalid_argument, "timestamp keys live on the notary server only");
   if ((role == "targets" || role == "snapshot") && gun.empty())
