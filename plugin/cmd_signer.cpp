@@ -226,7 +226,14 @@ bool remove_signer_from(Context& ctx, const SignerRemoveArgs& args, const std::s
       throw Error(ErrorCode::metadata_not_found,
                   fmt::format("no signer {} for repository {}", args.name, repo),
                   fmt::format("`docker dct delegation list {}` shows its signers", repo));
-    const std::vector<std::string> signer_ids = editor.signers(role).canonical_ids();
+    // Keys another signer also holds stay in targets/releases: that signer still signs.
+    std::set<std::string> shared;
+    for (const auto& d : editor.delegations_of("targets"))
+      if (d.name != role && d.name != kSignerReleases)
+        for (const auto& id : editor.signers(d.name).canonical_ids()) shared.insert(id);
+    std::vector<std::string> signer_ids;
+    for (const auto& id : editor.signers(role).canonical_ids())
+      if (!shared.count(id)) signer_ids.push_back(id);
     std::vector<trust::Change> changes;
     if (editor.has_role(kSignerReleases)) {
       const trust::RoleSigners releases = editor.signers(kSignerReleases);
@@ -254,8 +261,9 @@ bool remove_signer_from(Context& ctx, const SignerRemoveArgs& args, const std::s
               fmt::format("{} keeps {} key(s), fewer than its threshold of {}: its tags "
                           "are not trusted until more keys are added",
                           kSignerReleases, left.size(), releases.threshold));
-        changes.push_back(
-            signer_change("update", kSignerReleases, json{{"remove_keys", signer_ids}}));
+        if (!signer_ids.empty())
+          changes.push_back(
+              signer_change("update", kSignerReleases, json{{"remove_keys", signer_ids}}));
       }
     }
     changes.push_back(signer_change("delete", role, std::nullopt));

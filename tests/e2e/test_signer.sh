@@ -154,4 +154,13 @@ run_capture env DOCKER_CONFIG="$DC" docker trust signer add --key "$E2E_TMP/caro
 assert_eq 0 "$RC" "docker trust signer add on dct's repository: $ERR"
 assert_eq "alice bob carol" "$(owner delegation list "$g2" --format json | jq -r '[.[].role | select(. != "targets/releases") | ltrimstr("targets/")] | join(" ")')" \
   "dct reads docker's signer"
+
+# 9. A key two signers share stays in targets/releases when one of them goes.
+releases_before=$(notary_keys "$g2" targets/releases)
+run_capture owner signer add --key "$E2E_TMP/alice.pub" dave "$g2"
+assert_eq 0 "$RC" "dave shares alice's key: $ERR"
+run_capture owner signer rm dave "$g2" </dev/null
+assert_eq 0 "$RC" "remove dave: $ERR"
+assert_eq "targets/alice targets/bob targets/carol targets/releases " "$(notary_roles "$g2")" "targets/dave gone"
+assert_eq "$releases_before" "$(notary_keys "$g2" targets/releases)" "alice's key still in targets/releases"
 finish
