@@ -224,6 +224,14 @@ int run_app(const std::vector<std::string>& argv) {
     }
     if (!help_only) start_cancellation(env("DOCKER_CLI_PLUGIN_SOCKET"), ctx.debug);
 
+    for (const auto& [alias, real] : command_aliases()) {
+      const auto space = alias.find(' ');
+      if (args.size() >= 2 && args[0] == alias.substr(0, space) &&
+          args[1] == alias.substr(space + 1)) {
+        args[1] = real.substr(real.find(' ') + 1);
+        break;
+      }
+    }
     size_t consumed = 0;
     const Command* cmd = find_command(args, consumed);
     if (!cmd) {

@@ -73,10 +73,15 @@ int run_generate(Context& ctx, const GenerateArgs& args) {
   if (args.days < 1 || args.days > 3650)
     throw Error(ErrorCode::invalid_argument, "--days must be between 1 and 3650");
   const fs::path dir(args.dir);
+  if (!fs::is_directory(dir))
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("public key path does not exist: \"{}\"", dir.string()),
+                "create the directory first, or choose another --dir");
   const fs::path crt = dir / (args.name + ".crt");
+  const fs::path pub = dir / (args.name + ".pub");
   const fs::path csr = dir / (args.name + ".csr");
-  for (const auto& p : {crt, csr})
-    if ((p == crt || args.csr) && fs::exists(p))
+  for (const auto& p : {crt, pub, csr})
+    if ((p != csr || args.csr) && fs::exists(p))
       throw Error(ErrorCode::invalid_argument,
                   fmt::format("{} already exists; nothing was generated", p.string()),
                   "remove it, or choose another --dir");
@@ -90,10 +95,15 @@ int run_generate(Context& ctx, const GenerateArgs& args) {
   const std::string id = store.add(key, args.name, "", passphrases);
   write_file_atomic(certificate_path(trust_dir, id), cert, 0600);
   write_new_file(crt, cert, 0644);
+  write_new_file(pub, trust::public_key_file(key.public_key(), args.name), 0644);
   if (args.csr) write_new_file(csr, trust::create_certificate_request(key, args.name), 0644);
   *ctx.out << fmt::format("Generated a {} key for {} with ID {}\n", args.type, args.name, id);
   *ctx.out << fmt::format("Private key stored encrypted in {}\n", store.dir().string());
-  *ctx.out << fmt::format("Certificate: {} (give it to the repository owner)\n", crt.string());
+  *ctx.out << fmt::format(
+      "Successfully generated and loaded private key. Corresponding public key available: {}\n",
+      pub.string());
+  *ctx.out << fmt::format("Certificate: {} (give it, or the public key, to the repository owner)\n",
+                          crt.string());
   if (args.csr)
     *ctx.out << fmt::format("Certificate request: {} (to send to a CA)\n", csr.string());
   return 0;
@@ -228,10 +238,11 @@ Command key_generate_command() {
   c.usage = "[OPTIONS] NAME";
   c.summary = "Make a collaborator's signing key and certificate";
   c.description =
-      "Make a signing key for a collaborator called NAME: the private key is stored encrypted\n"
-      "in the trust dir, and DIR/NAME.crt is a self-signed certificate (CN = NAME) to give to\n"
-      "the repository owner for `docker dct delegation add`. --csr also writes DIR/NAME.csr to\n"
-      "have the certificate issued by a CA instead.";
+      "Make a signing key for a collaborator called NAME, as `docker trust key generate` does:\n"
+      "the private key is stored encrypted in the trust dir under NAME, DIR/NAME.pub is its\n"
+      "public key (for `docker dct signer add`) and DIR/NAME.crt a self-signed certificate\n"
+      "(CN = NAME, for `docker dct delegation add`). --csr also writes DIR/NAME.csr to have\n"
+      "the certificate issued by a CA instead.";
   c.examples = "  docker dct key generate jeff --dir ~/keys\n";
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
@@ -241,7 +252,8 @@ Command key_generate_command() {
     app.add_option("--type", args.type, "ecdsa (P-256, default) or rsa")->type_name("string");
     app.add_option("--bits", args.bits, "RSA key size, 2048 at least (default 2048)")
         ->type_name("int");
-    app.add_option("--dir", args.dir, "Where to write NAME.crt (default: current directory)")
+    app.add_option("--dir", args.dir,
+                   "Directory to write NAME.pub and NAME.crt in (default: current directory)")
         ->type_name("string");
     app.add_option("--days", args.days, "Certificate validity in days (default 365)")
         ->type_name("int");

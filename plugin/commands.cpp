@@ -1,4 +1,5 @@
 #include "plugin/command.h"
+#include "plugin/help.h"
 
 namespace dct::plugin {
 
@@ -17,12 +18,17 @@ Command revoke_command();
 Command key_rotate_command();
 Command pin_command();
 Command build_command();
+Command container_run_command();
+Command container_create_command();
 Command key_generate_command();
 Command key_import_command();
+Command key_load_command();
 Command key_list_command();
 Command delegation_add_command();
 Command delegation_list_command();
 Command delegation_remove_command();
+Command signer_add_command();
+Command signer_remove_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -39,15 +45,30 @@ const std::vector<Command>& all_commands() {
       revoke_command(),
       key_generate_command(),
       key_import_command(),
+      key_load_command(),
       key_list_command(),
       key_rotate_command(),
       pin_command(),
       build_command(),
+      container_run_command(),
+      container_create_command(),
       delegation_add_command(),
       delegation_list_command(),
       delegation_remove_command(),
+      signer_add_command(),
+      signer_remove_command(),
   };
   return commands;
+}
+
+const std::vector<std::pair<std::string, std::string>>& command_aliases() {
+  static const std::vector<std::pair<std::string, std::string>> aliases = {
+      {"key ls", "key list"},
+      {"delegation ls", "delegation list"},
+      {"delegation rm", "delegation remove"},
+      {"signer rm", "signer remove"},
+  };
+  return aliases;
 }
 
 void add_trust_flags(CLI::App& app, TrustOptions& options) {

@@ -39,6 +39,7 @@ std::string root_help(const std::string& short_description) {
   static const std::map<std::string, std::string> kGroupSummaries = {
       {"key", "Manage signing keys"},
       {"delegation", "Manage delegations (who may sign)"},
+      {"signer", "Manage entities who can sign Docker images"},
   };
   for (auto& [name, summary] : groups)
     if (auto it = kGroupSummaries.find(name); it != kGroupSummaries.end()) summary = it->second;
@@ -63,9 +64,21 @@ std::string group_help(const std::string& group) {
       group, "Manage " + group + "s", command_list(rows), group);
 }
 
+std::vector<std::string> aliases_of(const std::string& path) {
+  std::vector<std::string> out;
+  for (const auto& [alias, real] : command_aliases())
+    if (real == path) out.push_back(alias);
+  return out;
+}
+
 std::string command_help(const Command& c, const CLI::App& app) {
   std::string out = fmt::format("\nUsage:  {}\n\n{}\n", usage_line(c),
                                 c.description.empty() ? c.summary : c.description);
+  if (const auto aliases = aliases_of(c.path); !aliases.empty()) {
+    std::string names = "docker dct " + c.path;
+    for (const auto& a : aliases) names += ", docker dct " + a;
+    out += fmt::format("\nAliases:\n  {}\n", names);
+  }
   std::vector<std::pair<std::string, std::string>> rows;
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->get_positional()) continue;

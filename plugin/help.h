@@ -2,6 +2,8 @@
 // Help text in the Docker CLI's layout.
 #include <CLI/CLI.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "plugin/command.h"
 
@@ -12,5 +14,10 @@ std::string root_help(const std::string& short_description);
 std::string group_help(const std::string& group);
 std::string command_help(const Command& command, const CLI::App& app);
 std::string usage_line(const Command& command);
+
+// Other names commands answer to, docker's habit: {"key ls", "key list"} (plugin/commands.cpp).
+const std::vector<std::pair<std::string, std::string>>& command_aliases();
+// The other names of the command at `path` ("docker dct key ls" for "key list").
+std::vector<std::string> aliases_of(const std::string& path);
 
 }  // namespace dct::plugin

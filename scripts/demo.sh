@@ -2,7 +2,8 @@
 # The main job, end to end on the embedded default (a local Notary + registry stack on
 # 127.0.0.1): installs what is missing, builds, installs the plugin into the Docker CLI's
 # plugin directory, starts the stack, pushes a tiny image, signs it and resolves it through
-# content trust. Every step is printed as a person would type it.
+# content trust, then Docker's delegation walk-through with the signer commands. Every step is
+# printed as a person would type it.
 #   scripts/demo.sh [--auth none|basic|token] [--keep]   (--keep leaves the stack running)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,30 +53,26 @@ step docker dct sign "$gun:v1"
 step docker dct resolve "$gun:v1"
 check v1 "$(pushed_digest v1)"
 
-echo; echo "# The collaborator makes a key and certificate, as Docker's documentation shows."
-( cd "$work"
-  step openssl genrsa -out jeff.key 2048
-  step openssl req -new -sha256 -key jeff.key -out jeff.csr -subj /CN=jeff
-  step openssl x509 -req -sha256 -days 365 -in jeff.csr -signkey jeff.key -out jeff.crt )
+echo; echo "# jeff makes his key pair as Docker's delegation walk-through shows: the private key"
+echo "# stays in his trust dir, jeff.pub goes to the owner."
+step docker dct key generate jeff --dir "$work" --trust-dir "$collab"
 
-echo; echo "# The owner lets the server hold the snapshot key, then delegates targets/releases to jeff."
+echo; echo "# The owner lets the server hold the snapshot key, then adds jeff as a signer: his key goes"
+echo "# into targets/jeff and targets/releases, published in one step."
 step docker dct key rotate "$gun" snapshot -r
-step docker dct delegation add "$gun" targets/releases "$work/jeff.crt" --all-paths
-step docker dct publish "$gun"
+step docker dct signer add --key "$work/jeff.pub" jeff "$gun"
 step docker dct delegation list "$gun"
 
-echo; echo "# jeff imports his key and signs v2: it lands in targets/releases."
+echo; echo "# jeff signs v2: it lands in targets/releases (and targets/jeff)."
 step "$here/scripts/stack.sh" push-image "$repo" v2
-step docker dct key import "$work/jeff.key" --role user --trust-dir "$collab"
 step docker dct sign "$gun:v2" --trust-dir "$collab"
 step docker dct resolve --format json "$gun:v2"
 check v2 "$(pushed_digest v2)"
 step docker dct inspect --pretty "$gun"
 
-echo; echo "# The owner removes jeff's key; with the last key the role goes, and v2 is no longer trusted."
-jeff_id=$(docker dct delegation list "$gun" --format json |
-  /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["keys"][0]["id"])')
-step docker dct delegation remove "$gun" targets/releases "${jeff_id:0:12}" --yes -p
+echo; echo "# The owner removes jeff; his was the last key of targets/releases, so the role goes"
+echo "# (-f: no question), and v2 is no longer trusted."
+step docker dct signer remove -f jeff "$gun"
 step docker dct delegation list "$gun"
 if docker dct resolve "$gun:v2" 2>/dev/null; then
   echo "FAILED: v2 still resolves after its signer was removed" >&2

@@ -65,7 +65,7 @@ def parse_help(text):
         if line.startswith("Usage:"):
             usage = line[len("Usage:"):].strip()
             section = "description"
-        elif line in ("Options:", "Examples:", "Commands:", "Management Commands:"):
+        elif line in ("Aliases:", "Options:", "Examples:", "Commands:", "Management Commands:"):
             section = line.rstrip(":")
         elif section == "description":
             description.append(line)

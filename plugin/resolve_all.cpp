@@ -1,0 +1,52 @@
+#include "plugin/resolve_all.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "base/errors.h"
+#include "plugin/expiry_notice.h"
+
+namespace dct::plugin {
+
+AllTags resolve_all_tags(registry::Session& session, const std::string& image) {
+  registry::Reference ref = registry::parse_reference(image);
+  if (ref.has_tag() || ref.has_digest())
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("tag can't be used with --all-tags/-a: {}", image),
+                fmt::format("give the repository alone: {}", ref.familiar()));
+  RepositoryClient client(session, ref);
+  AllTags out;
+  try {
+    client.hold_cache_writes();
+    auto repo = client.update(trust::resolve_update_options());
+    std::set<std::string> names;
+    for (const char* role : {trust::kReleasesRole, "targets"})
+      if (const trust::Targets* t = repo.role(role))
+        for (const auto& [name, meta] : t->targets) names.insert(name);
+    for (const auto& name : names) {
+      try {
+        Resolution r;
+        r.ref = ref;
+        r.ref.tag = name;
+        r.server_url = client.server().url;
+        r.target = trust::resolve_tag(client.updater(), repo, name, false);
+        out.tags.push_back(std::move(r));
+      } catch (const Error& e) {
+        if (e.is_security() || e.kind() == ErrorKind::network) throw;
+        out.warnings.push_back(fmt::format("skipping tag {}: {}", name, e.what()));
+      }
+    }
+    client.commit_cache();
+    add_expiry_warnings(client, repo);
+    out.warnings.insert(out.warnings.begin(), repo.warnings.begin(), repo.warnings.end());
+  } catch (const Error& e) {
+    rethrow_with_server(e, client.server());
+  }
+  if (out.tags.empty())
+    throw Error(ErrorCode::tag_not_found, fmt::format("No trusted tags for {}", ref.gun()),
+                "a tag counts when it is signed in targets/releases, or failing that in targets");
+  return out;
+}
+
+}  // namespace dct::plugin
