@@ -9,6 +9,7 @@
 #include "plugin/publish_flow.h"
 #include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
+#include "trust/publish/key_rotation.h"
 
 namespace dct::plugin {
 namespace {
@@ -17,6 +18,19 @@ struct RotateArgs {
   std::string image;
   std::string role;
   bool server_managed = false;
+};
+
+// The notary server's key rotation (POST <gun>/_trust/tuf/<role>.key).
+class NotaryKeyRotation final : public trust::ServerKeyRotation {
+ public:
+  explicit NotaryKeyRotation(registry::NotaryRemote& remote) : remote_(remote) {}
+  trust::PublicKey rotate_server_key(const std::string& role) override {
+    return trust::PublicKey::from_json(
+        nlohmann::json::parse(remote_.rotate_key(role), nullptr, false));
+  }
+
+ private:
+  registry::NotaryRemote& remote_;
 };
 
 }  // namespace
@@ -65,24 +79,12 @@ Command key_rotate_command() {
       SigningKeys keys(client.trust_dir(), passphrases);
       const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
       try {
-        // Checked before a new key is made anywhere: the data verifies and the root key is here.
-        OpenedRepository opened = open_for_edit(client, keys, {});
-        if (!opened.editor.can_sign("root", keys))
-          throw Error(ErrorCode::no_signing_key,
-                      fmt::format("the root key of {} is not in this trust dir; only the "
-                                  "repository owner can rotate its keys",
-                                  ref.gun()));
-        trust::PublicKey new_key;
-        if (args.server_managed) {
-          new_key = trust::PublicKey::from_json(
-              nlohmann::json::parse(client.remote().rotate_key(args.role), nullptr, false));
-        } else {
-          new_key = keys.create(args.role, ref.gun()).public_key();
-        }
-        publish_edit(
-            client, keys, {},
-            [&](trust::RepoEditor& editor) { editor.rotate_base_key(args.role, new_key); },
-            [&](const std::string& line) { *ctx.out << line << "\n"; });
+        auto service = client.publishing(keys);
+        NotaryKeyRotation server(client.remote());
+        trust::rotate_base_key(service, keys, args.role, args.server_managed ? &server : nullptr,
+                               [&](const trust::PublishEvent& event) {
+                                 *ctx.out << publish_event_line(event) << "\n";
+                               });
       } catch (const Error& e) {
         rethrow_with_server(e, client.server());
       }
