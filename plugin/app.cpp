@@ -110,6 +110,30 @@ void print_completions(const std::vector<std::string>& args, std::ostream& out) 
   out << ":4\n";
 }
 
+void enable_debug(Context& ctx) {
+  ctx.debug = true;
+  // Request lines and outcomes only: the hook never sees headers, bodies or tokens.
+  registry::Transport::shared().set_debug_hook([](const registry::DebugEvent& ev) {
+    std::cerr << fmt::format("DEBUG: {} {} -> {}{} ({:.1f} ms{})\n", ev.method, ev.url, ev.status,
+                             ev.error_message.empty() ? "" : " " + std::string(ev.error_message),
+                             ev.seconds * 1000, ev.new_connection ? ", new connection" : "");
+  });
+}
+
+// -D/--debug among a command's own arguments (`docker dct resolve -D IMAGE`), before any "--".
+void take_debug_flags(std::vector<std::string>& args, Context& ctx) {
+  bool debug = ctx.debug;
+  for (auto it = args.begin(); it != args.end() && *it != "--";) {
+    if (*it == "-D" || *it == "--debug" || *it == "--debug=true") {
+      debug = true;
+      it = args.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (debug && !ctx.debug) enable_debug(ctx);
+}
+
 int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx, bool help_only) {
   CLI::App app{cmd.summary, "docker dct " + cmd.path};
   app.set_help_flag();
@@ -119,6 +143,10 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
   app.add_flag("-h,--help", help, "Print usage");
   if (cmd.trust_flags) add_trust_flags(app, ctx.trust);
   Runner run = cmd.setup(app);
+  // As docker's flags (pflag): a repeatable flag takes one value each time it is given, so
+  // `pin --build-arg K=V CONTEXT` leaves CONTEXT to the positional argument.
+  for (CLI::Option* opt : app.get_options())
+    if (!opt->get_positional()) opt->allow_extra_args(false);
   if (help_only) {
     *ctx.out << command_help(cmd, app);
     return kExitOk;
@@ -128,6 +156,7 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
     ctx.help_text = command_help(cmd, app);
     return run(ctx);
   }
+  take_debug_flags(args, ctx);
   std::reverse(args.begin(), args.end());
   try {
     app.parse(args);
@@ -137,7 +166,6 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
       return kExitOk;
     }
     std::string msg = e.what();
-    int code = kExitUsage;
     if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
       auto extras = app.remaining();
       std::string first = extras.empty() ? std::string() : extras.front();
@@ -145,16 +173,14 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
         msg = fmt::format("unknown flag: {}", first.substr(0, first.find('=')));
       } else {
         msg = fmt::format("\"docker dct {}\" accepts no argument \"{}\"", cmd.path, first);
-        code = kExitFailure;
       }
     } else if (dynamic_cast<const CLI::RequiredError*>(&e)) {
       msg = fmt::format("\"docker dct {}\" requires more arguments: {}", cmd.path, e.what());
-      code = kExitFailure;
     }
     *ctx.err << msg << "\n"
              << fmt::format("See 'docker dct {} --help'.\n\nUsage:  {}\n\n{}\n", cmd.path,
                             usage_line(cmd), cmd.summary);
-    return code;
+    return kExitUsage;
   }
   if (help) {
     *ctx.out << command_help(cmd, app);
@@ -195,15 +221,7 @@ int run_app(const std::vector<std::string>& argv) {
       print_completions(inv.args, std::cout);
       return kExitOk;
     }
-    if (ctx.debug) {
-      // Request lines and outcomes only: the hook never sees headers, bodies or tokens.
-      registry::Transport::shared().set_debug_hook([](const registry::DebugEvent& ev) {
-        std::cerr << fmt::format(
-            "DEBUG: {} {} -> {}{} ({:.1f} ms{})\n", ev.method, ev.url, ev.status,
-            ev.error_message.empty() ? "" : " " + std::string(ev.error_message), ev.seconds * 1000,
-            ev.new_connection ? ", new connection" : "");
-      });
-    }
+    if (ctx.debug) enable_debug(ctx);
     ctx.config_dir = registry::docker_config_dir(inv.config_dir);
     ctx.trust.docker_config_dir = ctx.config_dir;
 
@@ -214,7 +232,7 @@ int run_app(const std::vector<std::string>& argv) {
       args.erase(args.begin());
     }
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-      std::cout << root_help(short_description());
+      std::cout << root_help(short_description(), inv.mode == Invocation::Mode::standalone);
       return kExitOk;
     }
     if (args[0] == "--version") args[0] = "version";
@@ -251,7 +269,7 @@ int run_app(const std::vector<std::string>& argv) {
     args.erase(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(consumed));
     return run_command(*cmd, std::move(args), ctx, help_only);
   } catch (const Error& e) {
-    return report_error(e, std::cerr, ctx.debug);
+    return report_error(e, std::cerr, ctx.debug, ctx.config_dir);
   } catch (const std::exception& e) {
     std::cerr << "internal error: " << e.what() << "\n";
     return kExitFailure;

@@ -1,5 +1,6 @@
 #pragma once
 // Turning errors into what the user sees and the exit code.
+#include <filesystem>
 #include <iosfwd>
 
 #include "base/errors.h"
@@ -12,6 +13,8 @@ inline constexpr int kExitUsage = 125;
 
 // Prints `error` the docker way (no prefix, then a hint line) and returns the exit code.
 // Security failures open with a line saying the trust data failed verification.
-int report_error(const Error& error, std::ostream& err, bool debug);
+// `config_dir`, when known, replaces "<config dir>" in hints: messages name real paths.
+int report_error(const Error& error, std::ostream& err, bool debug,
+                 const std::filesystem::path& config_dir = {});
 
 }  // namespace dct::plugin

@@ -26,7 +26,7 @@ std::string usage_line(const Command& c) {
   return fmt::format("docker dct {}{}{}", c.path, c.usage.empty() ? "" : " ", c.usage);
 }
 
-std::string root_help(const std::string& short_description) {
+std::string root_help(const std::string& short_description, bool standalone) {
   std::vector<std::pair<std::string, std::string>> commands, groups;
   std::set<std::string> seen_groups;
   for (const auto& c : all_commands()) {
@@ -44,8 +44,12 @@ std::string root_help(const std::string& short_description) {
   for (auto& [name, summary] : groups)
     if (auto it = kGroupSummaries.find(name); it != kGroupSummaries.end()) summary = it->second;
   std::sort(commands.begin(), commands.end());
-  std::string out =
-      fmt::format("\nUsage:  docker dct [OPTIONS] COMMAND\n\n{}\n\n", short_description);
+  std::string out = fmt::format("\nUsage:  {} [OPTIONS] COMMAND\n\n{}\n\n",
+                                standalone ? "docker-dct" : "docker dct", short_description);
+  out += "Options:\n";
+  if (standalone)
+    out += "      --config string   Location of client config files (default \"~/.docker\")\n";
+  out += "  -D, --debug           Enable debug mode: requests and their outcomes on stderr\n\n";
   if (!groups.empty()) out += "Management Commands:\n" + command_list(groups) + "\n";
   out += "Commands:\n" + command_list(commands);
   out += "\nRun 'docker dct COMMAND --help' for more information on a command.\n";

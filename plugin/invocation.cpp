@@ -67,6 +67,21 @@ size_t skip_global_flags(const std::vector<std::string>& argv, size_t i, Invocat
   return i;
 }
 
+// -D/--debug written after the plugin's name: dct's own, not passed back to docker.
+size_t skip_debug_flags(const std::vector<std::string>& argv, size_t i, Invocation& inv) {
+  for (; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "-D" || a == "--debug" || a == "--debug=true") {
+      inv.debug = true;
+    } else if (a == "--debug=false") {
+      inv.debug = false;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
 }  // namespace
 
 EnvLookup process_env() {
@@ -98,6 +113,7 @@ Invocation parse_invocation(const std::vector<std::string>& argv, const EnvLooku
       i += 2;
     } else if (argv[i] == kPluginName) {
       ++i;
+      i = skip_debug_flags(argv, i, inv);  // `docker dct -D resolve ...`
     }
   }
   inv.args.assign(argv.begin() + static_cast<std::ptrdiff_t>(std::min(i, argv.size())), argv.end());

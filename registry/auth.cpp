@@ -131,8 +131,8 @@ std::optional<std::string> Authorizer::authorization_locked(const std::string& s
       if (e.code() == ErrorCode::tls_failure && !same_origin(*realm, base_url_)) {
         throw Error(e.code(), e.what(),
                     "the token server is checked with its own TLS settings: put its CA "
-                    "certificate into tls/" +
-                        parse_origin(*realm)->host_port() + "/ in the docker config dir");
+                    "certificate into <config dir>/tls/" +
+                        parse_origin(*realm)->host_port() + "/");
       }
       throw;
     }

@@ -1,5 +1,7 @@
 #include "registry/notary_remote.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -99,6 +101,7 @@ std::vector<FetchResult> NotaryRemote::fetch_all(const std::vector<FetchRequest>
     return out;
   }
 
+  for (const Response& resp : got) refuse_registry_answer(resp);
   for (std::size_t k = 0; k < got.size(); ++k) {
     Response& resp = got[k];
     FetchResult& res = out[index[k]];
@@ -140,8 +143,22 @@ std::vector<FetchResult> NotaryRemote::fetch_all(const std::vector<FetchRequest>
 
 PingResult NotaryRemote::ping() { return auth_->ping(); }
 
+// A Docker registry marks every answer with this header; notary-server never sends it. Without
+// a notary server configured, the server defaults to the registry's host: say so at once rather
+// than read its 404s as "no trust data yet" and start initializing a repository.
+void NotaryRemote::refuse_registry_answer(const Response& r) const {
+  if (!r.headers.has("Docker-Distribution-Api-Version")) return;
+  throw Error(ErrorCode::config_invalid,
+              fmt::format("{} is the registry, not a notary server: set "
+                          "DOCKER_CONTENT_TRUST_SERVER or --server",
+                          auth_->base_url()),
+              "the notary server's URL can also be set as remote_server.url in the notary "
+              "client config (~/.notary/config.json)");
+}
+
 void NotaryRemote::fail(const Response& r, const std::string& what, ErrorCode not_found,
                         ErrorCode rejected) {
+  refuse_registry_answer(r);
   const bool have_status = r.status != 0 && (r.completed() || r.error == TransferError::too_large);
   if (!have_status) throw transfer_error(r, what);
   if (r.status == 401 || r.status == 403) throw auth_->unauthorized_error(r, what);

@@ -55,6 +55,8 @@ class NotaryRemote : public trust::MetadataFetcher {
 
  private:
   std::string scope(std::string_view actions) const;
+  // Throws when `r` came from a Docker registry rather than a notary server.
+  void refuse_registry_answer(const Response& r) const;
   // 400 throws `rejected`; other statuses and transfer failures their own codes.
   [[noreturn]] void fail(const Response& r, const std::string& what, ErrorCode not_found,
                          ErrorCode rejected = ErrorCode::publish_rejected);
