@@ -65,6 +65,8 @@ m = re.search(r"^\{\n.*?^\}$", text, re.S | re.M)
 print(json.dumps(json.loads(m.group(0)), sort_keys=True) if m else "")' <<<"$OUT")
 assert_contains "$v2_json" "\"digest\": \"$(pushed_digest v2)\"" "v2 resolves to the digest it was pushed with"
 assert_contains "$v2_json" '"role": "targets/releases"' "v2 was signed into targets/releases with alice's key"
+signers=$(sed -n '/^List of signers and their keys/,/^Administrative keys/p' <<<"$OUT")
+assert_contains "$signers" "alice" "inspect --pretty lists alice among the signers"
 assert_contains "$OUT" "Signatures for $registry_host/demo/hello" "inspect --pretty ran"
 [[ -s $work/alice.crt ]] && pass || fail "key generate alice wrote alice.crt where the newcomer stood"
 assert_not_contains "$OUT$ERR" "stack-repo-passphrase" "no passphrase printed"
