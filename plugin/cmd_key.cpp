@@ -174,6 +174,7 @@ int run_import(Context& ctx, const ImportArgs& args) {
 
 struct KeyListArgs {
   std::string format;
+  bool no_trunc = false;
 };
 
 int run_key_list(Context& ctx, const KeyListArgs& args) {
@@ -219,12 +220,22 @@ int run_key_list(Context& ctx, const KeyListArgs& args) {
     *ctx.out << "No signing keys found.\n";
     return 0;
   }
-  std::vector<std::vector<std::string>> rows{
-      {"ROLE", "GUN", "KEY ID", "LOCATION", "CERTIFICATE", "EXPIRES"},
-      {"----", "---", "------", "--------", "-----------", "-------"}};
+  // By default the table fits an 80-column terminal, as docker's do: short key IDs (any unique
+  // prefix is accepted wherever a key ID is), the expiry's date; --no-trunc adds the rest.
+  std::vector<std::vector<std::string>> rows;
+  if (args.no_trunc) {
+    rows = {{"ROLE", "GUN", "KEY ID", "LOCATION", "CERTIFICATE", "EXPIRES"},
+            {"----", "---", "------", "--------", "-----------", "-------"}};
+  } else {
+    rows = {{"ROLE", "GUN", "KEY ID", "CERTIFICATE", "EXPIRES"},
+            {"----", "---", "------", "-----------", "-------"}};
+  }
   for (const auto& k : keys) {
     const Cert c = cert_of(k.id);
-    rows.push_back({k.role, k.gun, k.id, k.path.string(), c.name, c.expires});
+    if (args.no_trunc)
+      rows.push_back({k.role, k.gun, k.id, k.path.string(), c.name, c.expires});
+    else
+      rows.push_back({k.role, k.gun, k.id.substr(0, 12), c.name, c.expires.substr(0, 10)});
   }
   *ctx.out << "\n" << render_table(rows, kNotaryTable) << "\n";
   return 0;
@@ -297,12 +308,14 @@ Command key_list_command() {
   c.summary = "List the private keys in the trust dir";
   c.description =
       "List the private keys in the trust dir (those of notary and `docker trust` too): role,\n"
-      "repository, key ID, file, and for keys whose certificate is known its name and expiry.";
+      "repository, key ID, and for keys whose certificate is known its name and expiry. The\n"
+      "table fits 80 columns; --no-trunc shows full key IDs and key files, --format json all.";
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<KeyListArgs>();
     KeyListArgs& args = *bound;
     app.add_option("--format", args.format, "\"json\" for scripts")->type_name("string");
+    app.add_flag("--no-trunc", args.no_trunc, "Full key IDs, the key files and expiry times");
     return [bound](Context& ctx) { return run_key_list(ctx, *bound); };
   };
   return c;

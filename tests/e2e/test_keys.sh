@@ -50,6 +50,13 @@ theirs=$(notary -d "$K" key list | grep -oE '[0-9a-f]{64}' | sort)
 assert_eq "$ours" "$theirs" "notary lists the same key IDs"
 run_capture k key list
 assert_contains "$OUT" "alice" "certificate name shown"
+widest=$(awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }' <<<"$OUT")
+((widest <= 80)) && pass || fail "key list is $widest columns wide, over 80"
+assert_contains "$OUT" "${alice_id:0:12}" "key list shows alice's short key ID"
+assert_not_contains "$OUT" "$alice_id" "key list shortens key IDs by default"
+run_capture k key list --no-trunc
+assert_contains "$OUT" "$alice_id" "key list --no-trunc shows full key IDs"
+assert_contains "$OUT" "$alice_id.key" "key list --no-trunc shows the key files"
 assert_eq "alice" "$(k key list --format json | jq -r --arg id "$alice_id" '.[] | select(.id==$id) | .certificate')" \
   "json names alice's certificate"
 finish
