@@ -55,7 +55,9 @@ std::optional<OpenedRepository> open_unpublished(RepositoryClient& client) {
       {}};
 }
 
-OpenedRepository initialize(RepositoryClient& client, SigningKeys& keys, bool server_snapshot) {
+OpenedRepository initialize(RepositoryClient& client, SigningKeys& keys,
+                            const EditOptions& options) {
+  const bool server_snapshot = options.server_managed_snapshot;
   const std::string gun = client.gun();
   const auto now = std::chrono::system_clock::now();
   // The server's keys first: nothing is created locally when the server cannot be reached.
@@ -64,7 +66,9 @@ OpenedRepository initialize(RepositoryClient& client, SigningKeys& keys, bool se
   if (server_snapshot) remote_snapshot = server_key(client.remote(), "snapshot");
 
   const trust::PrivateKey* root = nullptr;
-  if (auto id = keys.root_key_id())
+  if (options.root_key_id)
+    root = &keys.get(*options.root_key_id, "root");
+  else if (auto id = keys.root_key_id())
     root = &keys.get(*id, "root");
   else
     root = &keys.create("root", "");
@@ -73,7 +77,9 @@ OpenedRepository initialize(RepositoryClient& client, SigningKeys& keys, bool se
 
   trust::InitKeys init;
   init.root = root;
-  init.root_certificate = trust::root_certificate_key(*root, gun, now);
+  init.root_certificate = options.root_certificate
+                              ? trust::certificate_key(*root, *options.root_certificate)
+                              : trust::root_certificate_key(*root, gun, now);
   init.targets = targets.public_key();
   init.snapshot = snapshot ? snapshot->public_key() : *remote_snapshot;
   init.timestamp = timestamp;
@@ -142,7 +148,7 @@ OpenedRepository open_for_edit(RepositoryClient& client, SigningKeys& keys,
                 fmt::format("the notary server does not have trust data for {}", client.gun()),
                 fmt::format("sign a tag with `docker dct sign`, or run `docker dct init {}`",
                             client.gun()));
-  return initialize(client, keys, options.server_managed_snapshot);
+  return initialize(client, keys, options);
 }
 
 namespace {

@@ -17,8 +17,12 @@ namespace dct::plugin {
 struct EditOptions {
   bool init_if_missing = false;          // initialize a repository the server does not know
   bool server_managed_snapshot = false;  // for a new repository: the server holds the snapshot key
-  std::vector<std::string> roles;        // targets roles to load for editing
-  bool all_roles = false;                // load every delegation
+  // For a new repository: this root key (held in the store) instead of the first one held,
+  // and this certificate of it (PEM) instead of a new self-signed one.
+  std::optional<std::string> root_key_id;
+  std::optional<std::string> root_certificate;
+  std::vector<std::string> roles;  // targets roles to load for editing
+  bool all_roles = false;          // load every delegation
 };
 
 struct OpenedRepository {
