@@ -133,6 +133,24 @@ run_capture env DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE=new-passphrase-e2e \
 assert_eq 0 "$RC" "passwd back: $ERR"
 no_secrets "$OUT$ERR" "passwd back"
 
+echo "== at a terminal"
+pty() { python3 "$E2E_ROOT/tests/e2e/pty_answer.py" "$@"; }
+g2t=$(key_id_of targets "$g2")
+run_capture pty "Enter passphrase for new" typed-pass-one "Repeat passphrase for new" typed-pass-two \
+  "Enter passphrase for new" typed-pass-one "Repeat passphrase for new" typed-pass-one \
+  -- "$DCT_BIN" key passwd "$g2/targets" --trust-dir "$DCT_TRUST"
+assert_eq 0 "$RC" "passwd at a terminal: $OUT"
+assert_contains "$OUT" "do not match" "a mistyped repeat is asked again"
+assert_not_contains "$OUT" "typed-pass" "typed passphrases are not echoed"
+run_capture env DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE=typed-pass-one \
+  DCT_NEW_PASSPHRASE="$DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE" \
+  "$DCT_BIN" key passwd "$g2t" --trust-dir "$DCT_TRUST"
+assert_eq 0 "$RC" "the passphrase typed twice opens the key: $ERR"
+run_capture pty "[y/N]" n -- "$DCT_BIN" key remove "$g2/snapshot" --trust-dir "$DCT_TRUST"
+[[ $RC -ne 0 ]] && pass || fail "answering n keeps the key"
+assert_contains "$OUT" "$g2  snapshot" "the question at the terminal names the role"
+[[ -f $DCT_TRUST/private/$(key_id_of snapshot "$g2").key ]] && pass || fail "key kept after n"
+
 echo "== key remove"
 run_capture dct key generate carol --dir "$E2E_TMP"
 assert_eq 0 "$RC" "key generate carol: $ERR"
