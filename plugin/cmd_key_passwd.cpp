@@ -20,7 +20,7 @@ constexpr const char* kNewPassphraseVariable = "DCT_NEW_PASSPHRASE";
 
 // The new passphrase: DCT_NEW_PASSPHRASE, else typed twice on the terminal. The variables
 // that hold current passphrases are never read for it.
-trust::Secret new_passphrase(const trust::KeyEntry& key) {
+trust::Secret typed_or_given_new_passphrase(const trust::KeyEntry& key) {
   if (auto value = process_env()(kNewPassphraseVariable); value && !value->empty()) {
     trust::Secret passphrase(std::move(*value));
     trust::wipe(*value);
@@ -45,7 +45,7 @@ int run_key_passwd(Context& ctx, const KeyPasswdArgs& args) {
   PassphrasePrompt current;
   // Opened first: a wrong current passphrase ends the run before a new one is asked for.
   store.load(key.id, current);
-  const trust::Secret passphrase = new_passphrase(key);
+  const trust::Secret passphrase = typed_or_given_new_passphrase(key);
   trust::change_key_passphrase(store, key, current, passphrase.view());
   *ctx.out << fmt::format("Successfully updated passphrase for {}\n", trust::describe_key(key));
   return 0;

@@ -26,7 +26,7 @@ KeyEntry key_entry(std::string id, std::string role, std::string gun = {}) {
   return e;
 }
 
-std::string message_of(const std::vector<KeyEntry>& keys, std::string_view ref) {
+std::string reference_error_of(const std::vector<KeyEntry>& keys, std::string_view ref) {
   try {
     resolve_key(keys, ref, "the trust dir");
   } catch (const dct::Error& e) {
@@ -60,15 +60,15 @@ TEST_CASE("key references: full ID, unique prefix, name, GUN/role") {
   SUBCASE("nothing matches: not found, with what to run") {
     CHECK(code_of([&] { resolve_key(keys, "nobody", "x"); }) == ErrorCode::key_not_found);
     CHECK(code_of([&] { resolve_key(keys, "", "x"); }) == ErrorCode::key_not_found);
-    CHECK(message_of(keys, "nobody").find("\"nobody\"") != std::string::npos);
+    CHECK(reference_error_of(keys, "nobody").find("\"nobody\"") != std::string::npos);
   }
   SUBCASE("ambiguity names every candidate") {
     CHECK(code_of([&] { resolve_key(keys, "aaaa", "x"); }) == ErrorCode::invalid_argument);
-    const std::string m = message_of(keys, "aaaa");
+    const std::string m = reference_error_of(keys, "aaaa");
     CHECK(m.find("aaaa1111") != std::string::npos);
     CHECK(m.find("aaaa2222") != std::string::npos);
     CHECK(m.find("bbbb3333") == std::string::npos);
-    const std::string t = message_of(keys, "targets");
+    const std::string t = reference_error_of(keys, "targets");
     CHECK(t.find("aaaa2222 (example.com/app)") != std::string::npos);
     CHECK(t.find("bbbb3333 (example.com/other)") != std::string::npos);
   }
