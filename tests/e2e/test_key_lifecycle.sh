@@ -217,6 +217,15 @@ run_capture nt "$NOLD" list "$g"
 assert_contains "$OUT" "v4" "notary (old cache) after the targets rotation"
 assert_eq "$g@$d4" "$("$DCT_BIN" resolve "$g:v4" --trust-dir "$DOLD")" "dct (old cache) after the targets rotation"
 
+# At a terminal, the question is asked there and "y" rotates.
+run_capture nt "$E2E_TMP/notary-g2-old" list "$g2"
+run_capture pty "[y/N]" y -- "$DCT_BIN" key rotate "$g2" root --trust-dir "$DCT_TRUST"
+assert_eq 0 "$RC" "root rotation confirmed at a terminal: $OUT"
+assert_contains "$OUT" "Rotate the root key of $g2?" "the question names the repository"
+run_capture nt "$E2E_TMP/notary-g2-old" list "$g2"
+assert_eq 0 "$RC" "notary (old cache) follows the confirmed rotation: $ERR"
+assert_contains "$OUT" "v1" "notary (old cache) still lists v1 of $g2"
+
 echo "== init --rootkey / --rootcert"
 g3=$(new_gun rootkey)
 ORG=$E2E_TMP/org
