@@ -20,7 +20,7 @@ key_id_of() {  # ROLE [GUN]: the ID dct lists for it in $DCT_TRUST
 pem_blocks() { grep -c -- '-----BEGIN ' "$1"; }
 
 g=$(new_gun keys)
-read -r d1 s1 <<<"$(push "$g" v1)"
+read -r d1 _ <<<"$(push "$g" v1)"
 run_capture dct sign "$g:v1"
 assert_eq 0 "$RC" "dct signs v1: $ERR"
 root_id=$(key_id_of root)
@@ -181,7 +181,7 @@ no_secrets "$OUT$ERR" "rotate"
 new_root=$(grep -oE 'New root key: [0-9a-f]{64}' <<<"$OUT" | grep -oE '[0-9a-f]{64}')
 [[ ${#new_root} == 64 && $new_root != "$root_id" ]] && pass || fail "a new root key: [$new_root]"
 assert_eq 600 "$(mode_of "$DCT_TRUST/private/$new_root.key")" "new root key 0600"
-read -r d4 s4 <<<"$(push "$g" v4)"
+read -r d4 _ <<<"$(push "$g" v4)"
 run_capture dct sign "$g:v4"
 assert_eq 0 "$RC" "dct signs after the root rotation: $ERR"
 
