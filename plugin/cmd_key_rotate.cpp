@@ -98,6 +98,10 @@ Command key_rotate_command() {
               nlohmann::json::parse(client.remote().rotate_key(args.role), nullptr, false));
         } else if (!args.key.empty()) {
           const auto entry = trust::resolve_key(keys.store(), args.key);
+          if (entry.role == "root")
+            throw Error(ErrorCode::invalid_argument,
+                        fmt::format("the {} is a root key: the {} key must be another one",
+                                    trust::describe_key(entry), args.role));
           new_key = keys.get(entry.id, args.role).public_key();
         } else {
           new_key = keys.create(args.role, ref.gun()).public_key();

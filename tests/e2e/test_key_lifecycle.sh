@@ -213,6 +213,14 @@ assert_contains "$OUT" "v4" "a fresh notary client trusts the rotated root: $ERR
 # targets rotation still works on the rotated root.
 run_capture dct key rotate "$g" targets
 assert_eq 0 "$RC" "targets rotation after root rotations: $ERR"
+run_capture dct key rotate "$g" targets -k "$third"
+[[ $RC -ne 0 ]] && pass || fail "a root key is refused as the targets key"
+assert_contains "$ERR" "is a root key" "says the key is a root key"
+dct key generate dave --dir "$E2E_TMP" >/dev/null
+run_capture dct key rotate "$g" targets -k dave
+assert_eq 0 "$RC" "targets rotated to a key held here (-k NAME): $ERR"
+assert_eq "$(key_id_of dave)" "$(dct inspect "$g" | jq -r '.[0].AdministrativeKeys[] | select(.Name=="Repository") | .Keys[0].ID')" \
+  "the repository key is now dave's"
 run_capture nt "$NOLD" list "$g"
 assert_contains "$OUT" "v4" "notary (old cache) after the targets rotation"
 assert_eq "$g@$d4" "$("$DCT_BIN" resolve "$g:v4" --trust-dir "$DOLD")" "dct (old cache) after the targets rotation"
