@@ -83,6 +83,19 @@ run_capture dct key export targets -o "$E2E_TMP/amb.pem"
 assert_contains "$ERR" "$targets_id ($g)" "ambiguity names the first candidate"
 assert_contains "$ERR" "$(key_id_of targets "$g2") ($g2)" "ambiguity names the second candidate"
 
+# A key an old tool stored unencrypted leaves encrypted.
+openssl ecparam -name prime256v1 -genkey -noout -out "$E2E_TMP/plain.key" 2>/dev/null
+plain_id=$("$DCT_BIN" key import "$E2E_TMP/plain.key" --role user --trust-dir "$E2E_TMP/plain-a" | grep -oE '[0-9a-f]{64}')
+mkdir -p "$E2E_TMP/plain-b/private"
+chmod 700 "$E2E_TMP/plain-b/private"
+cp "$E2E_TMP/plain.key" "$E2E_TMP/plain-b/private/$plain_id.key"
+run_capture "$DCT_BIN" key export "$plain_id" -o "$E2E_TMP/plain-export.pem" --trust-dir "$E2E_TMP/plain-b"
+assert_eq 0 "$RC" "export of a key stored unencrypted: $ERR"
+assert_eq "-----BEGIN ENCRYPTED PRIVATE KEY-----" "$(head -1 "$E2E_TMP/plain-export.pem")" "exported encrypted all the same"
+assert_not_contains "$(cat "$E2E_TMP/plain-export.pem")" "BEGIN EC PRIVATE KEY" "no clear key in the export"
+run_capture nt "$E2E_TMP/plain-c" key import "$E2E_TMP/plain-export.pem"
+assert_contains "$(nt "$E2E_TMP/plain-c" key list)" "$plain_id" "notary imports it: $ERR"
+
 echo "== notary imports the export and signs with it"
 NT=$E2E_TMP/notary-import
 run_capture nt "$NT" key import "$E2E_TMP/repo.pem"
