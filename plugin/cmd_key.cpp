@@ -118,8 +118,9 @@ struct ImportArgs {
   std::string cert;
 };
 
-int run_import(Context& ctx, const ImportArgs& args) {
-  const std::string pem = read_file(args.file);
+// One PEM block of the file (its text up to the block's END line).
+void import_block(Context& ctx, const ImportArgs& args, const std::string& pem,
+                  PassphrasePrompt& passphrases, trust::KeyStore& store) {
   auto info = trust::key_file_info(pem);
   if (!info) {
     auto block = trust::pem_decode(pem);
@@ -138,7 +139,6 @@ int run_import(Context& ctx, const ImportArgs& args) {
                 fmt::format("a {} key belongs to one repository: give --gun", role));
   if (role == "timestamp")
     throw Error(ErrorCode::invalid_argument, "timestamp keys live on the notary server only");
-  PassphrasePrompt passphrases;
   std::optional<trust::PrivateKey> key;
   for (int attempt = 0; !key; ++attempt) {
     try {
@@ -155,8 +155,6 @@ int run_import(Context& ctx, const ImportArgs& args) {
     }
   }
   trust::check_key_strength(*key, args.file);
-  const fs::path trust_dir = trust_dir_of(ctx);
-  trust::KeyStore store(trust_dir);
   const std::string id = store.add(*key, role, gun, passphrases);
   if (!args.cert.empty()) {
     const std::string cert = read_file(args.cert);
@@ -164,9 +162,30 @@ int run_import(Context& ctx, const ImportArgs& args) {
     if (!facts || facts->spki_der.empty())
       throw Error(ErrorCode::invalid_argument,
                   fmt::format("{} is not a certificate (the key was imported)", args.cert));
-    write_file_atomic(certificate_path(trust_dir, id), cert, 0600);
+    write_file_atomic(certificate_path(trust_dir_of(ctx), id), cert, 0600);
   }
   *ctx.out << fmt::format("Imported {} key {} from {}\n", role, id, args.file);
+}
+
+// Every PEM block of the file: `key export` (dct's and notary's) writes several keys to one.
+int run_import(Context& ctx, const ImportArgs& args) {
+  const std::string text = read_file(args.file);
+  std::vector<std::string> blocks;
+  std::string_view rest = text;
+  for (std::string_view after; trust::pem_decode(rest, &after);) {
+    const std::string_view block = rest.substr(0, rest.size() - after.size());
+    if (trust::key_file_info(block)) blocks.emplace_back(block);  // certificates beside keys
+    rest = after;
+  }
+  if (blocks.size() > 1 && !args.cert.empty())
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("{} holds {} keys, and --cert belongs to one: import them without "
+                            "--cert",
+                            args.file, blocks.size()));
+  if (blocks.empty()) blocks.push_back(text);
+  PassphrasePrompt passphrases;
+  trust::KeyStore store(trust_dir_of(ctx));
+  for (const auto& pem : blocks) import_block(ctx, args, pem, passphrases, store);
   return 0;
 }
 

@@ -9,6 +9,8 @@
 #include "plugin/publish_flow.h"
 #include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
+#include "plugin/root_rotation.h"
+#include "trust/crypto/key_reference.h"
 #include "trust/publish/key_rotation.h"
 
 namespace dct::plugin {
@@ -18,6 +20,8 @@ struct RotateArgs {
   std::string image;
   std::string role;
   bool server_managed = false;
+  std::string key;
+  bool yes = false;
 };
 
 // The notary server's key rotation (POST <gun>/_trust/tuf/<role>.key).
@@ -39,33 +43,46 @@ Command key_rotate_command() {
   Command c;
   c.path = "key rotate";
   c.usage = "[OPTIONS] IMAGE ROLE";
-  c.summary = "Replace a repository's targets, snapshot or timestamp key";
+  c.summary = "Replace a repository's root, targets, snapshot or timestamp key";
   c.description =
       "Replace the key of a base role and publish at once, as `notary key rotate` does.\n\n"
       "  snapshot -r   hand the snapshot key to the notary server (needed before collaborators\n"
       "                in targets/releases can publish signatures)\n"
       "  snapshot      take the snapshot key back: a new key kept in this trust dir\n"
       "  targets       a new targets key in this trust dir\n"
-      "  timestamp -r  a new timestamp key on the server\n\n"
+      "  timestamp -r  a new timestamp key on the server\n"
+      "  root          a new root key (after a confirmation; --yes for scripts): the new root\n"
+      "                is signed by the current and the new root keys, so that every client\n"
+      "                (dct, notary, docker) that trusts the current root follows\n\n"
+      "--key KEYID|NAME rotates to a key already in the trust dir instead of a new one.\n"
       "The root is re-signed with the root key, which must be in the trust dir.";
-  c.examples = "  docker dct key rotate registry.example.com/team/app snapshot -r\n";
+  c.examples =
+      "  docker dct key rotate registry.example.com/team/app snapshot -r\n"
+      "  docker dct key rotate registry.example.com/team/app root\n";
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<RotateArgs>();
     RotateArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
-    app.add_option("ROLE", args.role, "targets, snapshot or timestamp")->required();
+    app.add_option("ROLE", args.role, "root, targets, snapshot or timestamp")->required();
     app.add_flag("-r,--server-managed", args.server_managed,
                  "The notary server makes and holds the new key");
+    app.add_option("-k,--key", args.key, "Rotate to this key of the trust dir (KEYID|NAME)")
+        ->type_name("KEYID|NAME");
+    app.add_flag("-y,--yes", args.yes, "Do not ask for confirmation (root)");
     return [bound](Context& ctx) {
       RotateArgs& args = *bound;
       const auto ref = registry::parse_repository(args.image);
-      if (args.role == "root")
-        throw Error(ErrorCode::invalid_argument, "rotating the root key is not supported yet",
-                    "use `notary key rotate GUN root` for now");
+      if (args.role == "root") {
+        if (args.server_managed)
+          throw Error(ErrorCode::invalid_argument,
+                      "the root key is never held by the notary server: drop -r");
+        return rotate_root(ctx, ref, RootRotation{args.key, args.yes});
+      }
       if (args.role != "targets" && args.role != "snapshot" && args.role != "timestamp")
         throw Error(ErrorCode::invalid_role_name,
-                    fmt::format("\"{}\" has no key to rotate: use targets, snapshot or timestamp "
+                    fmt::format("\"{}\" has no key to rotate: use root, targets, snapshot or "
+                                "timestamp "
                                 "(delegation keys change with `docker dct delegation add/remove`)",
                                 args.role));
       if (args.role == "timestamp" && !args.server_managed)
@@ -74,17 +91,31 @@ Command key_rotate_command() {
       if (args.role == "targets" && args.server_managed)
         throw Error(ErrorCode::invalid_argument,
                     "the targets key cannot be held by the notary server: drop -r");
+      if (args.server_managed && !args.key.empty())
+        throw Error(ErrorCode::invalid_argument,
+                    "-r lets the server make the key, --key names one held here: give one");
       RepositoryClient client(ctx.session(), ref, registry::kPushPull);
       PassphrasePrompt passphrases;
       SigningKeys keys(client.trust_dir(), passphrases);
       const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
       try {
+        std::string existing_key_id;
+        if (!args.key.empty()) {
+          const auto entry = trust::resolve_key(keys.store(), args.key);
+          if (entry.role == "root")
+            throw Error(ErrorCode::invalid_argument,
+                        fmt::format("the {} is a root key: the {} key must be another one",
+                                    trust::describe_key(entry), args.role));
+          existing_key_id = entry.id;
+        }
         auto service = client.publishing(keys);
         NotaryKeyRotation server(client.remote());
-        trust::rotate_base_key(service, keys, args.role, args.server_managed ? &server : nullptr,
-                               [&](const trust::PublishEvent& event) {
-                                 *ctx.out << publish_event_line(event) << "\n";
-                               });
+        trust::rotate_base_key(
+            service, keys, args.role, args.server_managed ? &server : nullptr,
+            [&](const trust::PublishEvent& event) {
+              *ctx.out << publish_event_line(event) << "\n";
+            },
+            existing_key_id);
       } catch (const Error& e) {
         rethrow_with_server(e, client.server());
       }

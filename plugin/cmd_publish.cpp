@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "plugin/command.h"
+#include "plugin/init_root_key.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/publish_flow.h"
 #include "plugin/repository_lock.h"
@@ -15,6 +16,8 @@ namespace {
 struct PublishArgs {
   std::string image;
   bool server_managed_snapshot = false;
+  std::string root_key;   // init --rootkey
+  std::string root_cert;  // init --rootcert
 };
 
 int run_publish(Context& ctx, const PublishArgs& args, bool init) {
@@ -27,7 +30,16 @@ int run_publish(Context& ctx, const PublishArgs& args, bool init) {
   options.init_if_missing = init;
   options.server_managed_snapshot = args.server_managed_snapshot;
   PublishReport report;
+  if (!args.root_cert.empty() && args.root_key.empty())
+    throw Error(ErrorCode::invalid_argument, "--rootcert needs --rootkey: the key it certifies");
   try {
+    if (init && !args.root_key.empty()) {
+      std::optional<std::filesystem::path> cert;
+      if (!args.root_cert.empty()) cert = args.root_cert;
+      const InitRoot root = import_init_root(keys, passphrases, args.root_key, cert, ref.gun());
+      options.root_key_id = root.key_id;
+      options.root_certificate = root.certificate;
+    }
     if (init) {
       OpenedRepository opened = open_for_edit(client, keys, options);
       if (!opened.created && !opened.unpublished) {
@@ -83,7 +95,9 @@ Command init_command() {
       "Create and publish trust data for a repository, as `notary init -p` does: a root key\n"
       "(the first root key in the trust dir, else a new one) with a self-signed certificate,\n"
       "new targets and snapshot keys, and the server's timestamp key. With\n"
-      "--server-managed-snapshot the notary server holds the snapshot key instead.";
+      "--server-managed-snapshot the notary server holds the snapshot key instead.\n"
+      "--rootkey FILE uses an organisation's root key (an encrypted PEM, as `notary key\n"
+      "export` and `docker dct key export` write) and --rootcert FILE its certificate.";
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<PublishArgs>();
@@ -91,6 +105,12 @@ Command init_command() {
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
     app.add_flag("--server-managed-snapshot", args.server_managed_snapshot,
                  "Let the notary server hold the snapshot key");
+    app.add_option("--rootkey", args.root_key,
+                   "Encrypted root key file to use (imported into the trust dir)")
+        ->type_name("FILE");
+    app.add_option("--rootcert", args.root_cert,
+                   "Certificate of the --rootkey key for this repository (default: a new one)")
+        ->type_name("FILE");
     return [bound](Context& ctx) {
       PublishArgs& args = *bound;
       return run_publish(ctx, args, true);

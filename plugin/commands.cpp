@@ -24,6 +24,10 @@ Command key_generate_command();
 Command key_import_command();
 Command key_load_command();
 Command key_list_command();
+Command key_export_command();
+Command key_passwd_command();
+Command key_remove_command();
+Command key_rm_command();
 Command delegation_add_command();
 Command delegation_list_command();
 Command delegation_remove_command();
@@ -47,6 +51,10 @@ const std::vector<Command>& all_commands() {
       key_import_command(),
       key_load_command(),
       key_list_command(),
+      key_export_command(),
+      key_passwd_command(),
+      key_remove_command(),
+      key_rm_command(),
       key_rotate_command(),
       pin_command(),
       build_command(),

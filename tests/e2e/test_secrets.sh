@@ -65,6 +65,10 @@ for mode in none basic token; do
   d status "$g"
   d publish "$g"
   d key rotate "$g" snapshot -r
+  d key export "tom-$mode" -o "$E2E_TMP/export-$mode.pem"
+  DCT_NEW_PASSPHRASE=new-secret-passphrase-456 d key passwd "tom-$mode"
+  d key remove "tom-$mode" --yes
+  d key rotate "$g" root --yes
   d pin -f "$E2E_TMP/Dockerfile"
   p pull "$g:v1"
   p push "$g:v3"
@@ -87,7 +91,7 @@ for mode in none basic token; do
   fi
 
   secrets=("$DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE" "$DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE"
-    wrong-secret-passphrase-123 "${STACK_PASS:-}" "${NOTARY_AUTH:-}")
+    wrong-secret-passphrase-123 new-secret-passphrase-456 "${STACK_PASS:-}" "${NOTARY_AUTH:-}")
   [[ -n ${STACK_USER:-} ]] && secrets+=("$(printf '%s:%s' "$STACK_USER" "$STACK_PASS" | base64 -w0)")
   for secret in "${secrets[@]}"; do
     [[ -z $secret ]] && continue

@@ -17,9 +17,10 @@ class ServerKeyRotation {
   virtual PublicKey rotate_server_key(const std::string& role) = 0;
 };
 
-// `server` null: the new key is made and stored here. Throws no_signing_key when the root key
-// is not held.
+// `server` null: the new key is `existing_key_id` of the store when given, else made and stored
+// here. Throws no_signing_key when the root key is not held.
 PublishReport rotate_base_key(PublishService& service, SigningKeys& keys, const std::string& role,
-                              ServerKeyRotation* server, const PublishObserver& observer);
+                              ServerKeyRotation* server, const PublishObserver& observer,
+                              const std::string& existing_key_id = {});
 
 }  // namespace dct::trust

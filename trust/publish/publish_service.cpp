@@ -68,7 +68,8 @@ std::optional<OpenedRepository> PublishService::open_unpublished() {
       {}};
 }
 
-OpenedRepository PublishService::initialize(bool server_snapshot) {
+OpenedRepository PublishService::initialize(const EditOptions& options) {
+  const bool server_snapshot = options.server_managed_snapshot;
   const std::string& gun = target_.gun;
   const auto now = std::chrono::system_clock::now();
   // The server's keys first: nothing is created locally when the server cannot be reached.
@@ -77,7 +78,9 @@ OpenedRepository PublishService::initialize(bool server_snapshot) {
   if (server_snapshot) remote_snapshot = target_.remote.server_key("snapshot");
 
   const PrivateKey* root = nullptr;
-  if (auto id = keys_.root_key_id())
+  if (options.root_key_id)
+    root = &keys_.get(*options.root_key_id, "root");
+  else if (auto id = keys_.root_key_id())
     root = &keys_.get(*id, "root");
   else
     root = &keys_.create("root", "");
@@ -86,7 +89,9 @@ OpenedRepository PublishService::initialize(bool server_snapshot) {
 
   InitKeys init;
   init.root = root;
-  init.root_certificate = root_certificate_key(*root, gun, now);
+  init.root_certificate = options.root_certificate
+                              ? certificate_key(*root, *options.root_certificate)
+                              : root_certificate_key(*root, gun, now);
   init.targets = targets.public_key();
   init.snapshot = snapshot ? snapshot->public_key() : *remote_snapshot;
   init.timestamp = timestamp;
@@ -136,7 +141,7 @@ OpenedRepository PublishService::open_for_edit(const EditOptions& options) {
     throw Error(ErrorCode::repository_not_found,
                 fmt::format("the notary server does not have trust data for {}", gun),
                 fmt::format("sign a tag with `docker dct sign`, or run `docker dct init {}`", gun));
-  return initialize(options.server_managed_snapshot);
+  return initialize(options);
 }
 
 PublishReport PublishService::publish(const EditOptions& options,

@@ -22,8 +22,12 @@ namespace dct::trust {
 struct EditOptions {
   bool init_if_missing = false;          // initialize a repository the server does not know
   bool server_managed_snapshot = false;  // for a new repository: the server holds the snapshot key
-  std::vector<std::string> roles;        // targets roles to load for editing
-  bool all_roles = false;                // load every delegation
+  // For a new repository: this root key (held in the store) instead of the first one held,
+  // and this certificate of it (PEM) instead of a new self-signed one.
+  std::optional<std::string> root_key_id;
+  std::optional<std::string> root_certificate;
+  std::vector<std::string> roles;  // targets roles to load for editing
+  bool all_roles = false;          // load every delegation
 };
 
 struct OpenedRepository {
@@ -90,7 +94,7 @@ class PublishService {
 
  private:
   std::optional<OpenedRepository> open_unpublished();
-  OpenedRepository initialize(bool server_snapshot);
+  OpenedRepository initialize(const EditOptions& options);
   PublishReport publish(const EditOptions& options, const std::function<void(RepoEditor&)>* edit,
                         const PublishObserver& observer, std::optional<OpenedRepository> first);
 

@@ -475,21 +475,54 @@ void RepoEditor::rotate_base_key(const std::string& role, const PublicKey& new_k
   if (role == "targets") editable("targets").dirty = true;
 }
 
+void RepoEditor::rotate_root_key(const PublicKey& new_root) {
+  if (new_root.type != "ecdsa-x509" && new_root.type != "rsa-x509")
+    throw Error(
+        ErrorCode::invalid_argument,
+        fmt::format("a root key must be listed as a certificate, not as a {} key", new_root.type));
+  const RoleSigners current = signers("root");
+  const std::string canonical = canonical_key_id(new_root);
+  for (const auto& id : current.canonical_ids())
+    if (id == canonical)
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("the key {} is the root key of {} already", canonical, gun_),
+                  "rotate to a new key, or to another existing root key");
+  if (!previous_root_) previous_root_ = current;
+  json& sj = root_.file.signed_json;
+  const std::string id = new_root.id();
+  sj["keys"][id] = new_root.to_json();
+  sj["roles"]["root"] = {{"keyids", {id}}, {"threshold", 1}};
+  root_.keys[id] = new_root;
+  root_.roles["root"] = RoleKeys{{id}, 1};
+  root_dirty_ = true;
+}
+
 void RepoEditor::sign_root(KeyProvider& keys, TimePoint now) {
   json sj = root_.file.signed_json;
   sj["version"] = root_.file.version + 1;
   sj["expires"] = format_rfc3339_nano(now + kRootExpiry);
-  const RoleSigners s = signers("root");
   std::vector<SigningKey> signing;
-  for (const auto& [id, pub] : s.keys)
-    if (keys.has(canonical_key_id(pub)))
-      signing.push_back({id, &keys.get(canonical_key_id(pub), "root")});
-  if (signing.empty() || static_cast<int>(signing.size()) < s.threshold)
-    throw Error(
-        ErrorCode::no_signing_key,
-        fmt::format("cannot sign the root of {}: its root key ({}) is not in this trust dir", gun_,
-                    short_ids(s.canonical_ids())),
-        "key rotation needs the repository owner's root key");
+  std::set<std::string> listed;
+  // Enough held keys of `s` for its threshold, or no_signing_key.
+  auto sign_with = [&](const RoleSigners& s, const char* which) {
+    int held = 0;
+    for (const auto& [id, pub] : s.keys) {
+      const std::string canonical = canonical_key_id(pub);
+      if (!keys.has(canonical)) continue;
+      ++held;
+      if (listed.insert(id).second) signing.push_back({id, &keys.get(canonical, "root")});
+    }
+    if (held == 0 || held < s.threshold)
+      throw Error(ErrorCode::no_signing_key,
+                  fmt::format("cannot sign the root of {}: it needs {} of its {}root keys ({}) "
+                              "and this trust dir holds {}",
+                              gun_, s.threshold, which, short_ids(s.canonical_ids()), held),
+                  previous_root_ ? "a root rotation needs the current root key, to vouch for "
+                                   "the new one"
+                                 : "key rotation needs the repository owner's root key");
+  };
+  sign_with(signers("root"), previous_root_ ? "new " : "");
+  if (previous_root_) sign_with(*previous_root_, "current ");
   root_ = Root::parse(SignedFile::parse(sign_metadata(sj, signing), "root"));
 }
 
@@ -552,6 +585,7 @@ std::vector<RepoFile> RepoEditor::sign(KeyProvider& keys, TimePoint now) {
   }
   initial_ = false;
   root_dirty_ = false;
+  previous_root_.reset();
   deleted_.clear();
   return files;
 }

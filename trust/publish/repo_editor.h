@@ -111,6 +111,13 @@ class RepoEditor {
   // notary). The root is re-signed by the root keys on the next sign(), and a rotated targets
   // role is re-signed with its new key.
   void rotate_base_key(const std::string& role, const PublicKey& new_key);
+  // Root key rotation: `new_root` (a certificate key: ecdsa-x509 or rsa-x509) becomes the root
+  // role's only key, threshold 1. The previous root keys stay in root's key list, as notary
+  // keeps them, and the next sign() signs the new root with enough of the previous root keys
+  // for the previous threshold as well as with enough new ones for the new threshold, so that
+  // clients trusting the previous root follow the rotation. Throws dct::Error(invalid_argument)
+  // for a key that is not a certificate or is the root key already.
+  void rotate_root_key(const PublicKey& new_root);
 
   // Re-signs what changed and returns the files to upload. Throws no_signing_key when a
   // changed role cannot be signed.
@@ -131,6 +138,7 @@ class RepoEditor {
   std::string gun_;
   Root root_;
   bool root_dirty_ = false;
+  std::optional<RoleSigners> previous_root_;  // the root role before a root key rotation
   bool initial_ = false;
   std::map<std::string, EditableTargets> roles_;
   std::map<std::string, std::vector<std::string>> paths_;
