@@ -5,7 +5,6 @@
 
 #include "registry/http_errors.h"
 #include "registry/multipart.h"
-#include "registry/url.h"
 
 namespace dct::registry {
 
