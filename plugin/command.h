@@ -35,8 +35,7 @@ struct Context {
   std::vector<std::string> args;
   std::string help_text;
 
-  void warn(const std::string& message) const;       // "WARNING: ..." on stderr
-  void debug_log(const std::string& message) const;  // only with -D
+  void warn(const std::string& message) const;  // "WARNING: ..." on stderr
 
  private:
   mutable std::unique_ptr<registry::Session> session_;

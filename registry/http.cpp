@@ -42,22 +42,6 @@ std::string_view method_name(Method m) noexcept {
   return "GET";
 }
 
-std::string_view transfer_error_name(TransferError e) noexcept {
-  switch (e) {
-    case TransferError::none:
-      return "none";
-    case TransferError::network:
-      return "network error";
-    case TransferError::timeout:
-      return "timeout";
-    case TransferError::tls:
-      return "TLS error";
-    case TransferError::too_large:
-      return "response too large";
-  }
-  return "error";
-}
-
 std::string default_user_agent() { return std::string("docker-dct/") + DCT_VERSION; }
 
 Timeouts Timeouts::defaults() {
