@@ -7,7 +7,7 @@ namespace dct::registry {
 
 namespace {
 
-long default_port(std::string_view scheme) {
+long scheme_default_port(std::string_view scheme) {
   if (scheme == "https") return 443;
   if (scheme == "http") return 80;
   return 0;
@@ -16,7 +16,7 @@ long default_port(std::string_view scheme) {
 }  // namespace
 
 std::string Origin::host_port() const {
-  if (port == default_port(scheme)) return host;
+  if (port == scheme_default_port(scheme)) return host;
   return host + ":" + std::to_string(port);
 }
 

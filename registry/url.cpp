@@ -21,7 +21,7 @@ curl::Url parsed_handle(std::string_view url, unsigned int flags = 0) {
   return u;
 }
 
-std::optional<std::string> part(CURLU* u, CURLUPart which, unsigned int flags = 0) {
+std::optional<std::string> url_part(CURLU* u, CURLUPart which, unsigned int flags = 0) {
   char* raw = nullptr;
   if (curl_url_get(u, which, &raw, flags) != CURLUE_OK || raw == nullptr) return std::nullopt;
   curl::CurlString owned(raw);
@@ -35,14 +35,14 @@ std::string ParsedUrl::authority() const { return port.empty() ? host : host + "
 std::optional<ParsedUrl> parse_url(std::string_view url, bool default_https) {
   curl::Url u = parsed_handle(url, default_https ? CURLU_DEFAULT_SCHEME : 0);
   if (!u) return std::nullopt;
-  auto scheme = part(u.get(), CURLUPART_SCHEME);
-  auto host = part(u.get(), CURLUPART_HOST);
-  auto port = part(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  auto scheme = url_part(u.get(), CURLUPART_SCHEME);
+  auto host = url_part(u.get(), CURLUPART_HOST);
+  auto port = url_part(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   if (!scheme || !host || host->empty() || !port) return std::nullopt;
   ParsedUrl out;
   out.scheme = to_lower(*scheme);
   out.host = std::move(*host);
-  if (auto zone = part(u.get(), CURLUPART_ZONEID); zone && out.host.back() == ']') {
+  if (auto zone = url_part(u.get(), CURLUPART_ZONEID); zone && out.host.back() == ']') {
     out.host.insert(out.host.size() - 1, "%25" + *zone);
   }
   char* end = nullptr;
@@ -50,13 +50,13 @@ std::optional<ParsedUrl> parse_url(std::string_view url, bool default_https) {
   if (end == port->c_str() || *end != '\0' || out.port_number <= 0 || out.port_number > 65535) {
     return std::nullopt;
   }
-  out.port = part(u.get(), CURLUPART_PORT).value_or("");
-  out.path = part(u.get(), CURLUPART_PATH).value_or("/");
-  out.userinfo = part(u.get(), CURLUPART_USER).has_value() ||
-                 part(u.get(), CURLUPART_PASSWORD).has_value() ||
-                 part(u.get(), CURLUPART_OPTIONS).has_value();
-  out.query = part(u.get(), CURLUPART_QUERY).has_value();
-  out.fragment = part(u.get(), CURLUPART_FRAGMENT).has_value();
+  out.port = url_part(u.get(), CURLUPART_PORT).value_or("");
+  out.path = url_part(u.get(), CURLUPART_PATH).value_or("/");
+  out.userinfo = url_part(u.get(), CURLUPART_USER).has_value() ||
+                 url_part(u.get(), CURLUPART_PASSWORD).has_value() ||
+                 url_part(u.get(), CURLUPART_OPTIONS).has_value();
+  out.query = url_part(u.get(), CURLUPART_QUERY).has_value();
+  out.fragment = url_part(u.get(), CURLUPART_FRAGMENT).has_value();
   return out;
 }
 
@@ -73,7 +73,7 @@ std::optional<std::string> resolve_location(std::string_view base, std::string_v
       curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) {
     return std::nullopt;
   }
-  return part(u.get(), CURLUPART_URL);
+  return url_part(u.get(), CURLUPART_URL);
 }
 
 std::string percent_encode(std::string_view s) {
@@ -112,13 +112,13 @@ std::string append_query(std::string_view url, const QueryParams& params) {
   // Joined as a relative reference "?query": libcurl keeps the percent-encoding as it is and
   // drops the fragment (setting CURLUPART_QUERY would lower-case the hex digits).
   std::string query = "?";
-  if (const auto existing = part(u.get(), CURLUPART_QUERY); existing && !existing->empty()) {
+  if (const auto existing = url_part(u.get(), CURLUPART_QUERY); existing && !existing->empty()) {
     query += *existing;
     if (query.back() != '&') query += '&';
   }
   query += form_encode(params);
   if (curl_url_set(u.get(), CURLUPART_URL, query.c_str(), 0) != CURLUE_OK) return {};
-  return part(u.get(), CURLUPART_URL).value_or("");
+  return url_part(u.get(), CURLUPART_URL).value_or("");
 }
 
 std::string trim_trailing_slash(std::string_view url) {
