@@ -172,6 +172,10 @@ registry::Session& Context::session() const {
 
 void Context::warn(const std::string& message) const { *err << "WARNING: " << message << "\n"; }
 
+void Context::debug_log(const std::string& message) const {
+  if (debug) *err << "DEBUG: " << message << "\n";
+}
+
 int run_app(const std::vector<std::string>& argv) {
   Context ctx;
   ctx.out = &std::cout;

@@ -35,7 +35,8 @@ struct Context {
   std::vector<std::string> args;
   std::string help_text;
 
-  void warn(const std::string& message) const;  // "WARNING: ..." on stderr
+  void warn(const std::string& message) const;       // "WARNING: ..." on stderr
+  void debug_log(const std::string& message) const;  // only with -D
 
  private:
   mutable std::unique_ptr<registry::Session> session_;
