@@ -20,34 +20,6 @@ namespace dct::registry {
 
 namespace {
 
-// Owns a running child: kills and reaps it unless it was reaped already.
-class Child {
- public:
-  explicit Child(pid_t pid) : pid_(pid) {}
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      int status = 0;
-      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  // true when reaped; `status` holds the wait status.
-  bool try_reap(int& status) {
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      pid_ = -1;
-      return true;
-    }
-    return false;
-  }
-
- private:
-  pid_t pid_;
-};
-
 // Writes `data` to a pipe without being killed by SIGPIPE when the reader is gone.
 void write_input(int fd, std::string_view data) {
   sigset_t pipe_set;
@@ -77,6 +49,67 @@ void write_input(int fd, std::string_view data) {
 
 }  // namespace
 
+Process::~Process() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+Process::Process(Process&& o) noexcept : pid_(o.pid_) { o.pid_ = -1; }
+
+Process& Process::operator=(Process&& o) noexcept {
+  if (this != &o) {
+    Process old(std::move(*this));
+    pid_ = o.pid_;
+    o.pid_ = -1;
+  }
+  return *this;
+}
+
+int Process::start(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd) {
+  if (argv.empty() || pid_ > 0) return EINVAL;
+  SpawnActions actions;
+  if ((stdin_fd >= 0 && !actions.dup2(stdin_fd, STDIN_FILENO)) ||
+      (stdout_fd >= 0 && !actions.dup2(stdout_fd, STDOUT_FILENO))) {
+    return ENOMEM;
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, argv[0].c_str(), actions.get(), nullptr, args.data(), environ);
+  if (rc == 0) pid_ = pid;
+  return rc;
+}
+
+std::optional<int> Process::poll() {
+  if (pid_ <= 0) return std::nullopt;
+  int status = 0;
+  const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    pid_ = -1;
+    return status;
+  }
+  if (r < 0 && errno != EINTR) {
+    pid_ = -1;  // not ours to wait for any more
+    return status;
+  }
+  return std::nullopt;
+}
+
+void Process::signal(int sig) const {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+int exit_code_of(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 1;
+}
+
 ProcessResult run_process(const std::vector<std::string>& argv, std::string_view input,
                           std::chrono::milliseconds timeout, std::size_t max_output) {
   ProcessResult result;
@@ -90,24 +123,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::string_view
     result.error = std::string("pipe: ") + std::strerror(errno);
     return result;
   }
-  SpawnActions actions;
-  if (!actions.dup2(in.read.get(), STDIN_FILENO) || !actions.dup2(out.write.get(), STDOUT_FILENO)) {
-    result.error = "posix_spawn_file_actions failed";
-    return result;
-  }
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0].c_str(), actions.get(), nullptr, args.data(), environ);
-  if (rc != 0) {
+  Process child;
+  if (const int rc = child.start(argv, in.read.get(), out.write.get()); rc != 0) {
     result.outcome =
         rc == ENOENT ? ProcessResult::Outcome::not_found : ProcessResult::Outcome::spawn_failed;
     result.error = std::strerror(rc);
     return result;
   }
-  Child child(pid);
   in.read.reset();
   out.write.reset();
 
@@ -127,7 +149,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::string_view
     const int wait = remaining_ms();
     if (wait == 0) {
       result.outcome = ProcessResult::Outcome::timed_out;
-      return result;  // ~Child kills and reaps
+      return result;  // ~Process kills and reaps
     }
     pollfd p{out.read.get(), POLLIN, 0};
     const int n = ::poll(&p, 1, wait);
@@ -149,14 +171,15 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::string_view
                         std::min(static_cast<std::size_t>(got), max_output - result.out.size()));
     }
   }
-  int status = 0;
-  while (!child.try_reap(status)) {
+  std::optional<int> ended;
+  while (!(ended = child.poll())) {
     if (remaining_ms() == 0) {
       result.outcome = ProcessResult::Outcome::timed_out;
       return result;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+  const int status = *ended;
   if (WIFEXITED(status)) {
     result.outcome = ProcessResult::Outcome::exited;
     result.exit_code = WEXITSTATUS(status);

@@ -42,12 +42,6 @@ bool Traced::contiguous() const {
   return true;
 }
 
-Traced traced(std::string_view text, std::size_t offset) {
-  Traced out;
-  for (std::size_t i = 0; i < text.size(); ++i) out.push(text[i], offset + i);
-  return out;
-}
-
 std::size_t space_at(std::string_view s, std::size_t pos) {
   if (pos >= s.size()) return 0;
   const auto b = [&](std::size_t k) {

@@ -26,8 +26,6 @@ struct Traced {
   std::size_t end() const { return at.empty() ? 0 : at.back() + 1; }
 };
 
-Traced traced(std::string_view text, std::size_t offset);
-
 // Go's unicode.IsSpace for the UTF-8 character at `pos`: its length in bytes, 0 when it is not
 // white space (or not valid UTF-8).
 std::size_t space_at(std::string_view s, std::size_t pos);

@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <termios.h>
 
 #include <cerrno>
@@ -12,12 +10,12 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "base/errors.h"
 #include "base/posix_handles.h"
+#include "base/subprocess.h"
 #include "plugin/cancel.h"
-
-extern char** environ;
 
 namespace dct::plugin {
 
@@ -25,53 +23,39 @@ namespace {
 
 using registry::Fd;
 
-pid_t spawn_docker(const Invocation& inv, const std::vector<std::string>& args,
-                   const posix_spawn_file_actions_t* actions) {
-  auto argv = docker_argv(inv, args);
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, cargv[0], actions, nullptr, cargv.data(), environ);
-  if (rc != 0)
+registry::Process spawn_docker(const Invocation& inv, const std::vector<std::string>& args,
+                               int stdout_fd = -1) {
+  const auto argv = docker_argv(inv, args);
+  registry::Process docker;
+  if (const int rc = docker.start(argv, -1, stdout_fd); rc != 0)
     throw Error(ErrorCode::io_failure,
                 fmt::format("cannot run the Docker CLI ({}): {}", argv[0], std::strerror(rc)),
                 "install the docker CLI, or run this through it as 'docker dct ...'");
-  return pid;
+  return docker;
 }
 
 // Docker is told to stop (SIGINT, as a terminal would) once when this command is cancelled.
 class CancelForwarder {
  public:
-  explicit CancelForwarder(pid_t pid) : pid_(pid) {}
+  explicit CancelForwarder(const registry::Process& docker) : docker_(docker) {}
   void check() {
     if (cancelled() && !forwarded_) {
-      ::kill(pid_, SIGINT);
+      docker_.signal(SIGINT);
       forwarded_ = true;
     }
   }
 
  private:
-  pid_t pid_;
+  const registry::Process& docker_;
   bool forwarded_ = false;
 };
 
-int exit_status_of(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 1;
-}
-
-int wait_for(pid_t pid, CancelForwarder& cancel) {
-  int status = 0;
+int wait_for(registry::Process& docker, CancelForwarder& cancel) {
   while (true) {
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (r < 0 && errno != EINTR) break;
+    if (const auto status = docker.poll()) return registry::exit_code_of(*status);
     cancel.check();
     ::usleep(20000);
   }
-  return exit_status_of(status);
 }
 
 // Where docker's stdout goes: `reader` is ours, `writer` becomes docker's fd 1.
@@ -125,33 +109,29 @@ std::vector<std::string> docker_argv(const Invocation& inv, const std::vector<st
 }
 
 int run_docker(const Invocation& inv, const std::vector<std::string>& args) {
-  const pid_t pid = spawn_docker(inv, args, nullptr);
-  CancelForwarder cancel(pid);
-  return wait_for(pid, cancel);
+  registry::Process docker = spawn_docker(inv, args);
+  CancelForwarder cancel(docker);
+  return wait_for(docker, cancel);
 }
 
 int run_docker_reading_output(const Invocation& inv, const std::vector<std::string>& args,
                               bool terminal, const OutputSink& output) {
   OutputChannel ch = open_output_channel(terminal);
-  registry::SpawnActions actions;
-  if (!actions.dup2(ch.writer.get(), STDOUT_FILENO))
-    throw Error(ErrorCode::io_failure, "cannot run the Docker CLI: posix_spawn_file_actions");
-  const pid_t pid = spawn_docker(inv, args, actions.get());
+  registry::Process docker = spawn_docker(inv, args, ch.writer.get());
   ch.writer.reset();
-  CancelForwarder cancel(pid);
+  CancelForwarder cancel(docker);
   // Read until docker's output ends; once docker has exited, only what is already there (a
   // process it started may hold the other end open).
-  bool exited = false;
-  int status = 0;
+  std::optional<int> status;
   char buf[8192];
   while (true) {
     cancel.check();
-    if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    if (!status) status = docker.poll();
     pollfd p{ch.reader.get(), POLLIN, 0};
-    const int ready = ::poll(&p, 1, exited ? 0 : 50);
+    const int ready = ::poll(&p, 1, status ? 0 : 50);
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) {
-      if (exited || ready < 0) break;
+      if (status || ready < 0) break;
       continue;
     }
     const ssize_t got = ::read(ch.reader.get(), buf, sizeof buf);
@@ -162,7 +142,7 @@ int run_docker_reading_output(const Invocation& inv, const std::vector<std::stri
     }
   }
   ch.reader.reset();
-  return exited ? exit_status_of(status) : wait_for(pid, cancel);
+  return status ? registry::exit_code_of(*status) : wait_for(docker, cancel);
 }
 
 }  // namespace dct::plugin

@@ -8,6 +8,7 @@
 #include "base/errors.h"
 #include "plugin/expiry_notice.h"
 #include "plugin/table.h"
+#include "registry/url.h"
 
 namespace dct::plugin {
 
@@ -28,13 +29,6 @@ nlohmann::ordered_json Resolution::to_json() const {
   return j;
 }
 
-namespace {
-std::string host_port_of(const std::string& url) {
-  std::string rest = url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
-  return rest.substr(0, rest.find('/'));
-}
-}  // namespace
-
 void rethrow_with_server(const Error& e, const registry::NotaryServer& server) {
   std::string where =
       fmt::format("notary server {} (from {})", server.url, registry::source_name(server.source));
@@ -45,7 +39,7 @@ void rethrow_with_server(const Error& e, const registry::NotaryServer& server) {
                     fmt::format("if the server's certificate is issued by your own CA, put that CA "
                                 "in <config dir>/tls/{}/ca.crt or set remote_server.root_ca in "
                                 "~/.notary/config.json",
-                                host_port_of(server.url)));
+                                registry::url_authority(server.url)));
       throw Error(e.code(), fmt::format("{}: {}", where, e.what()),
                   e.hint().empty() ? "check the network, or set DOCKER_CONTENT_TRUST_SERVER or "
                                      "--server to the HTTPS address of your notary server"

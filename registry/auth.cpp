@@ -30,7 +30,7 @@ std::string repository_scope(std::string_view name, std::string_view actions) {
 Authorizer::Authorizer(Transport& transport, std::string base_url, AuthorizerOptions options)
     : transport_(transport),
       base_url_(trim_trailing_slash(base_url)),
-      host_(url_host_port(base_url_)),
+      host_(url_authority(base_url_)),
       options_(std::move(options)) {}
 
 PingResult Authorizer::ping() {

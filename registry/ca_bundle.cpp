@@ -1,19 +1,14 @@
 #include "registry/ca_bundle.h"
 
-#include <curl/curl.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "base/errors.h"
-#include "registry/curl_handles.h"
 
 namespace dct::registry {
 
 namespace {
-
-constexpr std::string_view kFallbackBundle = "/etc/ssl/certs/ca-certificates.crt";
 
 std::optional<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -34,22 +29,6 @@ std::string cache_key(const TlsOptions& tls) {
 }
 
 }  // namespace
-
-std::filesystem::path system_ca_bundle_path() {
-#if LIBCURL_VERSION_NUM >= 0x075400  // CURLINFO_CAINFO: 7.84.0
-  static const std::filesystem::path path = [] {
-    curl::Easy easy = curl::make_easy();
-    char* value = nullptr;
-    if (curl_easy_getinfo(easy.get(), CURLINFO_CAINFO, &value) == CURLE_OK && value != nullptr) {
-      return std::filesystem::path(value);
-    }
-    return std::filesystem::path(kFallbackBundle);
-  }();
-  return path;
-#else
-  return std::filesystem::path(kFallbackBundle);
-#endif
-}
 
 std::optional<std::filesystem::path> system_ca_dir() {
   static const std::optional<std::filesystem::path> dir =

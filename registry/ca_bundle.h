@@ -13,9 +13,6 @@
 
 namespace dct::registry {
 
-// The CA bundle libcurl was built to use (e.g. /etc/ssl/certs/ca-certificates.crt).
-std::filesystem::path system_ca_bundle_path();
-
 // The system's hashed CA directory (/etc/ssl/certs, or DCT_SYSTEM_CA_DIR), when it has the
 // hash links OpenSSL's lazy lookup needs.
 std::optional<std::filesystem::path> system_ca_dir();

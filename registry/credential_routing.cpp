@@ -12,9 +12,7 @@ namespace dct::registry {
 namespace {
 
 void add_allowed(std::string_view entry, const std::string& source, std::vector<Origin>& out) {
-  std::string url(entry);
-  if (url.find("://") == std::string::npos) url = "https://" + url;
-  const auto origin = parse_origin(url);
+  const auto origin = parse_origin(entry, /*default_https=*/true);
   if (!origin || origin->scheme != "https") {
     throw Error(ErrorCode::config_invalid,
                 fmt::format("{}: \"{}\" is neither an https URL nor a host[:port]", source, entry),

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "base/errors.h"
+#include "registry/headers.h"
 #include "registry/reference.h"
 #include "registry/url.h"
 
@@ -27,14 +28,19 @@ std::string_view source_name(NotaryServer::Source s) noexcept {
 }
 
 std::optional<std::string> normalize_https_url(std::string_view url) {
-  UrlParts parts;
-  if (!split_url(url, parts) || parts.scheme != "https") return std::nullopt;
-  if (url.find_first_of("?# \t\r\n") != std::string_view::npos) return std::nullopt;
-  if (!is_valid_domain(parts.host_port)) return std::nullopt;
-  if (url_host_port(url) != parts.host_port || url.find('@') != std::string_view::npos) {
-    return std::nullopt;  // no user info in a server URL
+  const auto u = parse_url(url);
+  if (!u || u->scheme != "https" || u->userinfo || u->query || u->fragment) return std::nullopt;
+  if (url.find_first_of("?#@ \t\r\n") != std::string_view::npos) return std::nullopt;
+  const std::string authority = u->authority();
+  if (!is_valid_domain(authority)) return std::nullopt;
+  // Only a URL libcurl reads as it is written: not "https:/host", "https://h:/", "https://%68",
+  // "https://h:0443" or a non-canonical IPv6 address, whose TLS directory would be another one.
+  const std::string base = "https://" + authority;
+  if (url.size() < base.size() || !iequals(url.substr(0, base.size()), base) ||
+      (url.size() > base.size() && url[base.size()] != '/')) {
+    return std::nullopt;
   }
-  return "https://" + parts.host_port + trim_trailing_slash(parts.path);
+  return base + trim_trailing_slash(u->path);
 }
 
 namespace {

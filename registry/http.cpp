@@ -15,6 +15,7 @@
 #include "registry/curl_handles.h"
 #include "registry/origin.h"
 #include "registry/transfer.h"
+#include "registry/url.h"
 
 #if __has_include("dct_version.h")
 #include "dct_version.h"
@@ -41,22 +42,6 @@ std::string_view method_name(Method m) noexcept {
   return "GET";
 }
 
-std::string_view transfer_error_name(TransferError e) noexcept {
-  switch (e) {
-    case TransferError::none:
-      return "none";
-    case TransferError::network:
-      return "network error";
-    case TransferError::timeout:
-      return "timeout";
-    case TransferError::tls:
-      return "TLS error";
-    case TransferError::too_large:
-      return "response too large";
-  }
-  return "error";
-}
-
 std::string default_user_agent() { return std::string("docker-dct/") + DCT_VERSION; }
 
 Timeouts Timeouts::defaults() {
@@ -73,11 +58,6 @@ Timeouts Timeouts::defaults() {
 }
 
 namespace {
-
-bool starts_with_https(std::string_view url) {
-  constexpr std::string_view scheme = "https://";
-  return url.size() > scheme.size() && iequals(url.substr(0, scheme.size()), scheme);
-}
 
 bool is_redirect(const Response& r) {
   return r.completed() && (r.status == 301 || r.status == 302 || r.status == 303 ||
@@ -96,13 +76,14 @@ std::variant<Request, Response> follow(const Request& current, const Response& a
     failure.error_message = "a redirect without a usable Location";
     return failure;
   }
-  if (!starts_with_https(*next_url)) {
+  const auto next_origin = parse_origin(*next_url);
+  if (!next_origin || next_origin->scheme != "https") {
     failure.error_message = "refusing a redirect that is not https: " + loggable_url(*next_url);
     return failure;
   }
   Request next = current;
   next.url = *next_url;
-  if (!same_origin(current.url, next.url)) {
+  if (parse_origin(current.url) != next_origin) {
     next.tls.client_cert.clear();
     next.tls.client_key.clear();
     next.headers.remove("Authorization");
@@ -253,9 +234,11 @@ std::vector<Response> Transport::run(const std::vector<const Request*>& requests
       const std::size_t index = next++;
       const Request& req = *requests[index];
       ++im.requests;
-      if (!starts_with_https(req.url)) {
+      if (const auto origin = parse_origin(req.url); !origin || origin->scheme != "https") {
         results[index].error = TransferError::network;
-        results[index].error_message = "refusing a request that is not https: " + req.url;
+        results[index].error_message =
+            (origin ? "refusing a request that is not https: " : "refusing an unusable URL: ") +
+            req.url;
         continue;
       }
       auto t = std::make_unique<Transfer>();

@@ -72,7 +72,6 @@ enum class TransferError {
   tls,        // handshake failed, certificate not trusted, bad client certificate...
   too_large,  // Content-Length above max_body, or the body passed it: reading stopped there
 };
-std::string_view transfer_error_name(TransferError e) noexcept;
 
 struct Response {
   int status = 0;  // 0 when no response line was received

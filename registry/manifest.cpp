@@ -54,7 +54,7 @@ Manifest ManifestClient::get(std::string_view path, std::string_view tag_or_dige
     throw Error(ErrorCode::invalid_reference,
                 "invalid tag or digest \"" + std::string(tag_or_digest.substr(0, 140)) + "\"");
   }
-  const std::string name = url_host_port(auth_->base_url()) + "/" + std::string(path) +
+  const std::string name = url_authority(auth_->base_url()) + "/" + std::string(path) +
                            (by_digest ? "@" : ":") + std::string(tag_or_digest);
   Request r;
   r.url =

@@ -7,7 +7,6 @@
 
 #include "registry/http_errors.h"
 #include "registry/multipart.h"
-#include "registry/url.h"
 
 namespace dct::registry {
 

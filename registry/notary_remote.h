@@ -31,7 +31,6 @@ class NotaryRemote : public trust::MetadataFetcher {
 
   const std::string& gun() const noexcept { return gun_; }
   const std::string& base_url() const noexcept { return base_; }  // ".../_trust/tuf/"
-  Authorizer& authorizer() noexcept { return *auth_; }
 
   // Reads use `pull`; set kPushPull before a write workflow so that reads and writes share one
   // token (and credentials are checked up front).

@@ -68,7 +68,7 @@ fs::path certs_d_root() {
 TlsOptions notary_tls(const fs::path& config_dir, std::string_view server_url,
                       const NotaryConfig* notary_config) {
   TlsOptions tls;
-  const std::string host = url_host_port(server_url);
+  const std::string host = url_authority(server_url);
   if (!host.empty()) read_certs_directory(config_dir / "tls" / host, tls);
   if (notary_config && !notary_config->remote.url.empty() &&
       same_origin(notary_config->remote.url, server_url)) {

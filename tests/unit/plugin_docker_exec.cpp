@@ -62,3 +62,12 @@ TEST_CASE("a Docker CLI that cannot be run is an error naming it") {
       run_docker_reading_output(inv, {"push", "x:1"}, false, [](std::string_view) {}),
       doctest::Contains("/nonexistent/docker"), dct::Error);
 }
+
+TEST_CASE("a Docker CLI killed by a signal exits 128 plus the signal, as a shell reports it") {
+  auto r = run_shell("echo started; kill -TERM $$", false);
+  CHECK(r.rc == 128 + 15);
+  CHECK(r.out == "started\n");
+  Invocation inv;
+  inv.original_cli = "/bin/sh";
+  CHECK(run_docker(inv, {"-c", "exit 7"}) == 7);
+}

@@ -13,6 +13,7 @@
 #include "registry/credential_routing.h"
 #include "registry/origin.h"
 #include "registry/registry_realm.h"
+#include "registry/url.h"
 #include "registry_auth_fakes.h"
 #include "registry_test_server.h"
 

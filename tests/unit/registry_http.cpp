@@ -156,6 +156,16 @@ TEST_CASE("http: only https URLs are accepted") {
   Response resp = transport.perform(r);
   CHECK(resp.error == TransferError::network);
   CHECK(resp.error_message.find("https") != std::string::npos);
+  // libcurl would guess http:// for a URL without a scheme: the same parser refuses it first.
+  for (const char* url :
+       {"127.0.0.1:1/v2/", "HTTP://127.0.0.1:1/v2/", "https://127.0.0.1:99999/"}) {
+    CAPTURE(url);
+    r.url = url;
+    resp = transport.perform(r);
+    CHECK(resp.error == TransferError::network);
+    CHECK(resp.error_message.find("refusing") == 0);
+    CHECK(resp.status == 0);
+  }
 }
 
 TEST_CASE("http: body size cap") {

@@ -20,6 +20,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "base/ossl.h"
+
 namespace dct::test {
 
 namespace fs = std::filesystem;
@@ -47,28 +49,16 @@ ScopedEnv::~ScopedEnv() {
 
 namespace {
 
-struct PKeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct ExtFree {
-  void operator()(X509_EXTENSION* e) const { X509_EXTENSION_free(e); }
-};
 struct CtxFree {
   void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
 };
 struct SslFree {
   void operator()(SSL* s) const { SSL_free(s); }
 };
-using PKey = std::unique_ptr<EVP_PKEY, PKeyFree>;
-using Cert = std::unique_ptr<X509, X509Free>;
-using Bio = std::unique_ptr<BIO, BioFree>;
-using Ext = std::unique_ptr<X509_EXTENSION, ExtFree>;
+using PKey = dct::trust::ossl::PKey;
+using Cert = dct::trust::ossl::X509Ptr;
+using Bio = dct::trust::ossl::Bio;
+using Ext = dct::trust::ossl::X509Ext;
 using Ssl = std::unique_ptr<SSL, SslFree>;
 
 void check(bool ok, const char* what) {
@@ -438,8 +428,7 @@ void TestServer::serve(int fd) {
   }
   ++handshakes_;
   const bool client_cert = [&] {
-    X509* peer = SSL_get1_peer_certificate(ssl.get());
-    X509_free(peer);
+    const Cert peer(SSL_get1_peer_certificate(ssl.get()));
     return peer != nullptr;
   }();
   std::string buf;

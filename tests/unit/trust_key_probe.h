@@ -7,23 +7,24 @@
 #include <string>
 #include <utility>
 
+#include "base/ossl.h"
+
 namespace dct::test {
 
 inline std::pair<std::string, std::string> pbes2_salt_and_iv(const std::string& der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  std::unique_ptr<X509_SIG, decltype(&X509_SIG_free)> sig(
-      d2i_X509_SIG(nullptr, &p, static_cast<long>(der.size())), X509_SIG_free);
+  const std::unique_ptr<X509_SIG, trust::ossl::Deleter<X509_SIG_free>> sig(
+      d2i_X509_SIG(nullptr, &p, static_cast<long>(der.size())));
   REQUIRE(sig);
   const X509_ALGOR* alg = nullptr;
   X509_SIG_get0(sig.get(), &alg, nullptr);
-  std::unique_ptr<PBE2PARAM, decltype(&PBE2PARAM_free)> pbe2(
-      static_cast<PBE2PARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)),
-      PBE2PARAM_free);
+  const std::unique_ptr<PBE2PARAM, trust::ossl::Deleter<PBE2PARAM_free>> pbe2(
+      static_cast<PBE2PARAM*>(
+          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)));
   REQUIRE(pbe2);
-  std::unique_ptr<PBKDF2PARAM, decltype(&PBKDF2PARAM_free)> kdf(
+  const std::unique_ptr<PBKDF2PARAM, trust::ossl::Deleter<PBKDF2PARAM_free>> kdf(
       static_cast<PBKDF2PARAM*>(
-          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter)),
-      PBKDF2PARAM_free);
+          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter)));
   REQUIRE(kdf);
   // notary's parameters: 2048 iterations, no key length, no PRF (HMAC-SHA1).
   CHECK(ASN1_INTEGER_get(kdf->iter) == 2048);

@@ -11,6 +11,7 @@
 
 #include "base/encoding.h"
 #include "base/errors.h"
+#include "base/ossl.h"
 #include "trust/crypto/keys.h"
 #include "trust/formats/canonical_json.h"
 #include "trust_data.h"
@@ -87,8 +88,8 @@ TEST_CASE("openssl-made signatures") {
       CAPTURE(name);
       const std::string der = read_data(std::string("keys/") + name + ".der.sig");
       const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-      std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(
-          d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())), ECDSA_SIG_free);
+      const dct::trust::ossl::EcdsaSig sig(
+          d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
       REQUIRE(sig);
       std::string raw(2 * static_cast<size_t>(half), '\0');
       auto* out = reinterpret_cast<unsigned char*>(raw.data());

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/ossl.h"
 #include "trust/crypto/certificate.h"
 #include "trust/crypto/key_file.h"
 #include "trust/crypto/keys.h"
@@ -29,13 +30,13 @@ PrivateKey fixture_key(const std::string& file) {
   return read_key_file(read_data("keys/files/" + file), "key-pass");
 }
 
-using Cert = std::unique_ptr<X509, decltype(&X509_free)>;
+using Cert = dct::trust::ossl::X509Ptr;
 
 Cert parse_cert(const std::string& pem) {
   auto block = pem_decode(pem);
   REQUIRE(block);
   const auto* p = reinterpret_cast<const unsigned char*>(block->bytes.data());
-  Cert cert(d2i_X509(nullptr, &p, static_cast<long>(block->bytes.size())), X509_free);
+  Cert cert(d2i_X509(nullptr, &p, static_cast<long>(block->bytes.size())));
   REQUIRE(cert);
   return cert;
 }

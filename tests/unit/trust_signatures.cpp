@@ -8,6 +8,7 @@
 
 #include "base/encoding.h"
 #include "base/errors.h"
+#include "base/ossl.h"
 #include "trust/crypto/keys.h"
 #include "trust/formats/canonical_json.h"
 #include "trust_fixture_server.h"
@@ -25,14 +26,13 @@ std::filesystem::path vec(const std::string& name) {
 // openssl writes ECDSA signatures in DER; notary wants raw r||s padded to the curve size.
 std::string der_to_raw(const std::string& der, size_t half) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+  const dct::trust::ossl::EcdsaSig sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
   REQUIRE(sig);
   std::string raw(2 * half, '\0');
-  BN_bn2binpad(ECDSA_SIG_get0_r(sig), reinterpret_cast<unsigned char*>(raw.data()),
+  BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), reinterpret_cast<unsigned char*>(raw.data()),
                static_cast<int>(half));
-  BN_bn2binpad(ECDSA_SIG_get0_s(sig), reinterpret_cast<unsigned char*>(raw.data() + half),
+  BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), reinterpret_cast<unsigned char*>(raw.data() + half),
                static_cast<int>(half));
-  ECDSA_SIG_free(sig);
   return raw;
 }
 

@@ -10,7 +10,7 @@
 namespace dct::trust {
 namespace {
 
-using Extension = std::unique_ptr<X509_EXTENSION, ossl::Deleter<X509_EXTENSION_free>>;
+using Extension = ossl::X509Ext;
 
 [[noreturn]] void failed(const char* what) {
   throw Error(ErrorCode::internal, std::string("cannot create the certificate: ") + what);

@@ -18,10 +18,6 @@ using namespace std::chrono_literals;
 using TimePoint = std::chrono::system_clock::time_point;
 using BasicConstraints = std::unique_ptr<BASIC_CONSTRAINTS, ossl::Deleter<BASIC_CONSTRAINTS_free>>;
 
-struct OpenSslFree {
-  void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); }
-};
-
 std::optional<TimePoint> to_time_point(const ASN1_TIME* t) {
   std::tm tm{};
   if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
@@ -42,7 +38,7 @@ std::string last_common_name(X509* cert) {
     unsigned char* raw = nullptr;
     const int len =
         ASN1_STRING_to_UTF8(&raw, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
-    std::unique_ptr<unsigned char, OpenSslFree> utf8(raw);
+    ossl::OsslBytes utf8(raw);
     if (len >= 0) cn.assign(reinterpret_cast<char*>(utf8.get()), static_cast<size_t>(len));
   }
   return cn;

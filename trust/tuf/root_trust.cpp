@@ -10,6 +10,7 @@
 #include <set>
 
 #include "base/errors.h"
+#include "base/ossl.h"
 #include "trust/crypto/x509.h"
 #include "trust/tuf/checks.h"
 
@@ -18,25 +19,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct StoreFree {
-  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct StoreCtxFree {
-  void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
-};
-struct StackFree {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-
-std::vector<std::unique_ptr<X509, X509Free>> read_certs(const std::string& pem) {
-  std::vector<std::unique_ptr<X509, X509Free>> out;
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+std::vector<ossl::X509Ptr> read_certs(const std::string& pem) {
+  std::vector<ossl::X509Ptr> out;
+  ossl::Bio bio = ossl::memory_bio(pem);
   if (!bio) return out;
   while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(x);
   return out;
@@ -48,14 +33,14 @@ bool chains_to_ca(const std::string& key_pem, const std::string& ca_pem, TimePoi
   auto chain = read_certs(key_pem);
   auto cas = read_certs(ca_pem);
   if (chain.empty() || cas.empty()) return false;
-  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
+  ossl::X509Store store(X509_STORE_new());
   for (auto& ca : cas) X509_STORE_add_cert(store.get(), ca.get());
-  std::unique_ptr<STACK_OF(X509), StackFree> intermediates(sk_X509_new_null());
+  ossl::X509Stack intermediates(sk_X509_new_null());
   for (size_t i = 1; i < chain.size(); ++i) {
     X509_up_ref(chain[i].get());
     sk_X509_push(intermediates.get(), chain[i].get());
   }
-  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
+  ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
   if (!X509_STORE_CTX_init(ctx.get(), store.get(), chain[0].get(), intermediates.get()))
     return false;
   X509_STORE_CTX_set_time(ctx.get(), 0,
