@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -121,7 +122,9 @@ OpenedRepository open_for_edit(RepositoryClient& client, SigningKeys& keys,
       client.updater().load_delegation(repo, r);
       // A role whose file fails verification is not edited on top of (and signing does not
       // move elsewhere because of it): its failure is the answer.
-      if (const Error* failed = repo.failure(r))
+      const bool witnessed = std::find(options.witness_roles.begin(), options.witness_roles.end(),
+                                       r) != options.witness_roles.end();
+      if (const Error* failed = repo.failure(r); failed && !witnessed)
         throw Error(failed->code(),
                     fmt::format("{} of {} failed verification, so nothing was changed: {}", r,
                                 client.gun(), failed->what()),
@@ -166,6 +169,8 @@ PublishReport publish(RepositoryClient& client, SigningKeys& keys, const EditOpt
       progress(fmt::format("WARNING: skipping a damaged change file: {}", s));
     EditOptions open_options = options;
     for (auto& r : roles_to_load(changes)) open_options.roles.push_back(r);
+    for (const auto& c : changes)
+      if (c.type == "witness") open_options.witness_roles.push_back(c.role);
     const bool reuse = attempt == 0 && first && covers(first->editor, open_options.roles);
     OpenedRepository opened = reuse ? std::move(*first) : open_for_edit(client, keys, open_options);
     first.reset();

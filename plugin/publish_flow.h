@@ -19,6 +19,8 @@ struct EditOptions {
   bool server_managed_snapshot = false;  // for a new repository: the server holds the snapshot key
   std::vector<std::string> roles;        // targets roles to load for editing
   bool all_roles = false;                // load every delegation
+  // Roles to be witnessed: their verification failure is what the witness repairs.
+  std::vector<std::string> witness_roles;
 };
 
 struct OpenedRepository {

@@ -502,9 +502,11 @@ bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) 
     repo.skipped[name] = "it has no published metadata";
     return false;
   }
+  std::optional<Targets> parsed;
   try {
     SignedFile f = obtain(name, meta->second, "snapshot");
-    Targets t = Targets::parse(std::move(f), name);
+    parsed = Targets::parse(std::move(f), name);
+    Targets& t = *parsed;
     RoleKeys keys{d->keyids, d->threshold};
     verify_signatures(t.file, parent->delegation_keys, keys, name);
     check_not_expired(t.file, clock_.now(), name);
@@ -516,6 +518,8 @@ bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) 
     // The snapshot lists the role but its file does not verify: nothing it lists is trusted,
     // and callers refuse what it could have signed rather than take it from elsewhere.
     if (!is_role_file_failure(e)) throw;
+    if (parsed && (e.code() == ErrorCode::expired || e.code() == ErrorCode::threshold_not_met))
+      repo.unverified.emplace(name, std::move(*parsed));
     repo.failed.emplace(name, e);
     repo.warnings.push_back(
         fmt::format("role {} of {} failed verification and is not used: {}", name, gun_, e.what()));
