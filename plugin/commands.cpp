@@ -23,6 +23,9 @@ Command key_list_command();
 Command delegation_add_command();
 Command delegation_list_command();
 Command delegation_remove_command();
+Command delegation_purge_command();
+Command witness_command();
+Command delete_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -46,6 +49,9 @@ const std::vector<Command>& all_commands() {
       delegation_add_command(),
       delegation_list_command(),
       delegation_remove_command(),
+      delegation_purge_command(),
+      witness_command(),
+      delete_command(),
   };
   return commands;
 }
