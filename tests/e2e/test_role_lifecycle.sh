@@ -83,7 +83,11 @@ assert_eq "release-" "$(notary_paths targets/releases)" "notary lists the path l
 run_capture resolve "$g:v2"
 assert_eq 1 "$RC" "v2 is no longer trusted"
 assert_eq "$g@$r1" "$(resolve "$g:release-1")" "release-1 still resolves"
-assert_eq "" "$(docker_digest v2)" "docker no longer shows v2"
+run_capture notary_cli lookup "$g" v2
+assert_eq 1 "$RC" "notary no longer trusts v2 either"
+assert_contains "$(notary_cli lookup "$g" release-1)" "${r1#sha256:}" "notary still trusts release-1"
+# docker trust inspect lists every target a role's file holds, paths or not (a pull checks
+# them), so it is no witness here.
 assert_eq "${r1#sha256:}" "$(docker_digest release-1)" "docker still shows release-1"
 # Removing the last path through --paths would leave a role that signs nothing: refused even
 # with --yes when there is no terminal, and --all-paths says it on purpose.
