@@ -195,9 +195,16 @@ assert_contains "$ERR" "no key of any delegation of $g matches" "says so"
 run_capture owner delegation purge ann "$g" </dev/null
 assert_contains "$ERR" "lose trust" "emptying a role names the tags that lose trust"
 assert_contains "$ERR" "v2" "including v2"
-run_capture owner delegation purge ann "$g" --yes -p
-assert_eq 0 "$RC" "purge -p: $ERR"
-assert_contains "$OUT" "Successfully published" "published"
+# By the ID targets lists (the certificate's, not the canonical one), in two repositories of
+# which only the first has the key: the first is published, the second fails, and says so.
+ann_tuf_id=$(jq -r '.signed.delegations.roles[] | select(.name=="targets/releases") | .keyids[0]' \
+  "$OWNER/tuf/$g/metadata/targets.json")
+[[ $ann_tuf_id != "$ann_id" && ${#ann_tuf_id} == 64 ]] && pass || fail "the listed ID is not the canonical one"
+run_capture owner delegation purge "$ann_tuf_id" "$g" "$g2" --yes -p
+assert_eq 1 "$RC" "purge -p over two repositories, one without the key: $ERR"
+assert_contains "$OUT" "Successfully published changes for repository $g" "the first is published"
+assert_contains "$ERR" "$g2: no key of any delegation of $g2 matches" "the second says why"
+assert_eq "" "$(staged "$OWNER" "$g2")" "nothing staged for the second"
 run_capture resolve "$g:v2"
 assert_eq 1 "$RC" "v2 lost its trust with its last key"
 # Docker with the shared trust dir keeps what it cached before; one that reads afresh agrees.
