@@ -242,4 +242,22 @@ run_capture "$DCT_BIN" delete "$g2" --remote --yes --server https://127.0.0.1:1 
 [[ $RC -ne 0 ]] && pass || fail "an unreachable server fails the remote delete"
 [[ -d $OWNER/tuf/$g2/metadata ]] && pass || fail "local data kept when the server did not delete"
 
+# ---- delete --remote under token auth: the server wants the admin scope ("*") ----
+use_auth token
+g4=$(new_gun roles-token)
+notary_init "$g4"
+bad=$E2E_TMP/bad-config
+mkdir -p "$bad"
+cp -r "$DOCKER_CONFIG/tls" "$bad/"
+echo "{\"auths\": {\"$REGISTRY_HOST\": {\"auth\": \"$(printf testuser:wrong | base64)\"}}}" >"$bad/config.json"
+owner delegation list "$g4" >/dev/null 2>&1 || true
+run_capture "$DCT_BIN" --config "$bad" delete "$g4" --remote --yes --trust-dir "$OWNER"
+assert_eq 1 "$RC" "bad credentials: remote delete refused"
+assert_contains "$ERR" "credentials" "the message is about credentials"
+[[ -d $OWNER/tuf/$g4/metadata ]] && pass || fail "local data kept when the server refused"
+run_capture owner delete "$g4" --remote --yes
+assert_eq 0 "$RC" "token auth: remote delete: $ERR"
+run_capture notary_cli list "$g4"
+[[ $RC -ne 0 ]] && pass || fail "token auth: the server has no trust data left"
+
 finish
