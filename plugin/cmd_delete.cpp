@@ -66,7 +66,9 @@ int run_delete(Context& ctx, const DeleteArgs& args) {
     question += fmt::format(
         "\n  On the notary server: every signature of every tag, for every client; pulls with "
         "content trust fail until the repository is signed again. This cannot be undone.");
-  question += "\n  Private keys are kept.";
+  question +=
+      "\n  Private keys are kept. The next use of the repository trusts the root the server "
+      "offers then, as on first use (unless trust pinning says otherwise).";
   if (!confirm(ctx, question, args.yes)) {
     *ctx.out << "Nothing was changed\n";
     return 1;

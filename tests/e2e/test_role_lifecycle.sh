@@ -217,6 +217,7 @@ run_capture owner delete "$g" </dev/null
 assert_eq 125 "$RC" "delete asks first"
 assert_contains "$ERR" "1 staged change" "says a staged change is lost"
 assert_contains "$ERR" "Private keys are kept" "says keys stay"
+assert_contains "$ERR" "as on first use" "says the root is trusted afresh next time"
 [[ -d $OWNER/tuf/$g/metadata ]] && pass || fail "cache kept without a confirmation"
 run_capture owner delete "$g" --yes
 assert_eq 0 "$RC" "local delete: $ERR"
