@@ -58,8 +58,8 @@ bool purge_one(Context& ctx, const PurgeArgs& args, const registry::Reference& r
     if (r.editable) roles += (roles.empty() ? "" : ", ") + r.role;
   *ctx.out << fmt::format(
       "\nRemoval of key {} from delegation roles [{}] of repository \"{}\" staged for next "
-      "publish.\n\n",
-      plan.key_id, roles, ref.gun());
+      "publish.{}\n\n",
+      plan.key_id, roles, ref.gun(), args.yes ? purge_effects(plan, ref.gun()) : "");
   return true;
 }
 

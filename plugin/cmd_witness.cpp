@@ -101,6 +101,7 @@ int run_witness(Context& ctx, const WitnessArgs& args) {
   }
   *ctx.out << "The following roles were successfully marked for witnessing on the next publish:"
            << listed << "\n";
+  if (args.yes && !question.empty()) *ctx.out << question.substr(1) << "\n";
   if (args.publish) publish_staged_now(ctx, ref);
   return 0;
 }

@@ -91,9 +91,8 @@ PurgePlan plan_purge(const trust::RepoEditor& editor, const std::string& wanted,
   return plan;
 }
 
-std::string purge_question(const PurgePlan& plan, const std::string& gun) {
-  std::string q = fmt::format("Remove key {}{} from every delegation of {}?", plan.key_id,
-                              plan.signer.empty() ? "" : " (" + plan.signer + ")", gun);
+std::string purge_effects(const PurgePlan& plan, const std::string& gun) {
+  std::string q;
   for (const auto& r : plan.roles) {
     if (!r.editable) continue;
     q += fmt::format("\n  {}: {} of {} keys left (threshold {})", r.role, r.keys_left,
@@ -102,17 +101,22 @@ std::string purge_question(const PurgePlan& plan, const std::string& gun) {
       q += ", signs no tags";
       continue;
     }
-    if (r.loses_trust()) {
-      q += fmt::format("; it can no longer be signed, so these tags lose trust through it:");
-    } else {
+    if (r.loses_trust())
+      q += "; it can no longer be signed, so these tags lose trust through it:";
+    else
       q += fmt::format(
           "; if only this key signed it, run `docker dct witness {} {}` after publishing to "
           "keep these tags trusted:",
           gun, r.role);
-    }
     for (const auto& tag : r.tags) q += "\n      " + tag;
   }
   return q;
+}
+
+std::string purge_question(const PurgePlan& plan, const std::string& gun) {
+  return fmt::format("Remove key {}{} from every delegation of {}?{}", plan.key_id,
+                     plan.signer.empty() ? "" : " (" + plan.signer + ")", gun,
+                     purge_effects(plan, gun));
 }
 
 }  // namespace dct::plugin

@@ -35,7 +35,9 @@ struct PurgePlan {
 PurgePlan plan_purge(const trust::RepoEditor& editor, const std::string& wanted,
                      trust::KeyProvider& keys);
 
-// The question asked before staging: the roles and tags affected.
+// The roles changed, one a line, with the tags each signs and what becomes of them.
+std::string purge_effects(const PurgePlan& plan, const std::string& gun);
+// The question asked before staging: the key, and the roles and tags affected.
 std::string purge_question(const PurgePlan& plan, const std::string& gun);
 
 }  // namespace dct::plugin

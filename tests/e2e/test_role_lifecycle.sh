@@ -132,6 +132,7 @@ assert_contains "$ERR" "v2  $d2" "shows the tag and digest it would vouch for"
 assert_eq "" "$(staged "$ANN" "$g")" "nothing staged without a confirmation"
 run_capture ann witness "$g" targets/releases --yes
 assert_eq 0 "$RC" "witness staged: $ERR"
+assert_contains "$OUT" "v2  $d2" "with --yes what it vouches for is listed on stdout"
 assert_contains "$OUT" $'marked for witnessing on the next publish:\n\t- targets/releases' "notary's words"
 assert_eq '{"action":"update","role":"targets/releases","type":"witness","path":"","data":null}' \
   "$(staged "$ANN" "$g")" "the change is notary's witness change"
@@ -176,6 +177,7 @@ assert_eq "" "$(staged "$OWNER" "$g")" "nothing staged without a confirmation"
 run_capture owner delegation purge "${jeff_id:0:12}" "$g" "$g2" --yes
 assert_eq 0 "$RC" "purge by ID prefix: $ERR"
 assert_contains "$OUT" "[targets/qa, targets/releases]" "the roles of the first repository"
+assert_contains "$OUT" "targets/qa: 0 of 1 keys left" "with --yes the effects are listed on stdout"
 want='{"action":"update","role":"targets/*","type":"delegation","path":"","data":{"remove_keys":["'$jeff_id'"]}}'
 assert_eq "$want" "$(staged "$OWNER" "$g")" "notary's purge change, first repository"
 assert_eq "$want" "$(staged "$OWNER" "$g2")" "and the second"
