@@ -96,6 +96,12 @@ assert_eq 125 "$RC" "emptying the paths by --paths refused"
 assert_contains "$ERR" "sign no tag" "says why"
 assert_contains "$ERR" "--all-paths" "says how to do it on purpose"
 assert_eq "" "$(staged "$OWNER" "$g")" "nothing staged"
+# At a terminal the question is asked even with --yes, and says the role would sign nothing.
+run_capture bash -c "printf 'n\\n' | script -qec '$DCT_BIN delegation remove $g targets/releases --paths release- --yes --trust-dir $OWNER' /dev/null"
+assert_eq 1 "$RC" "a no answer fails the command"
+assert_contains "$OUT" "it can sign no tag until paths are added again" "the question says so"
+assert_contains "$OUT" "Nothing was changed" "answered no"
+assert_eq "" "$(staged "$OWNER" "$g")" "nothing staged after no"
 run_capture owner delegation remove "$g" targets/releases --all-paths --yes -p
 assert_eq 0 "$RC" "--all-paths: $ERR"
 assert_contains "$OUT" "Successfully published" "published"
