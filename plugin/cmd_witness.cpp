@@ -58,7 +58,9 @@ int run_witness(Context& ctx, const WitnessArgs& args) {
   try {
     EditOptions options;
     options.all_roles = true;
+    options.witness_roles = args.roles;
     OpenedRepository opened = open_for_edit(client, keys, options);
+    for (const auto& w : opened.warnings) ctx.warn(w);
     const trust::RepoEditor& editor = opened.editor;
     for (const auto& r : args.roles) {
       const trust::Targets* failed = editor.unverified(r);

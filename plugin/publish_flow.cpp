@@ -114,6 +114,8 @@ OpenedRepository open_for_edit(RepositoryClient& client, SigningKeys& keys,
     for (const auto& r : options.roles)
       if (trust::is_valid_delegation_name(r) && r.find('/', 8) == std::string::npos)
         update.eager_delegations.push_back(r);
+    update.renew_expired = std::find(options.witness_roles.begin(), options.witness_roles.end(),
+                                     "targets") != options.witness_roles.end();
     client.hold_cache_writes();
     trust::TrustedRepository repo = client.update(update);
     if (options.all_roles) client.updater().load_all(repo);

@@ -155,6 +155,13 @@ assert_eq 0 "$RC" "witness of a valid role: $ERR"
 assert_contains "$OUT" "Successfully published" "published with -p"
 after=$(jq -r .signed.version "$ANN/tuf/$g/metadata/targets/releases.json")
 assert_eq "$((before + 1))" "$after" "the role's version went up by one"
+# The owner witnesses targets: a new version, every tag as it was.
+before=$(owner delegation list "$g" >/dev/null && jq -r .signed.version "$OWNER/tuf/$g/metadata/targets.json")
+run_capture owner witness "$g" targets -p
+assert_eq 0 "$RC" "witness targets: $ERR"
+assert_eq "$((before + 1))" "$(jq -r .signed.version "$OWNER/tuf/$g/metadata/targets.json")" "targets went up by one"
+assert_eq "$g@$d1" "$(resolve "$g:v1")" "v1 (targets) still resolves"
+assert_contains "$(notary_cli lookup "$g" v1)" "${d1#sha256:}" "notary still trusts v1"
 # A witness staged by dct is published by the notary client (shared changelist format).
 notary_cli key import "$E2E_TMP/ann.key" --role user >/dev/null 2>&1 || true
 NOTARY_TRUST=$(jq -r .trust_dir "$NOTARY_CLIENT_CONFIG")

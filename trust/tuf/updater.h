@@ -58,6 +58,10 @@ struct TrustedRepository {
 struct UpdateOptions {
   // Delegations to fetch together with targets (e.g. "targets/releases"), when they exist.
   std::vector<std::string> eager_delegations;
+  // Only to sign targets again (a witness): a snapshot and targets past their expiry are
+  // loaded, signatures, hashes and versions still checked, with a warning. Nothing loaded so
+  // may be used to trust a tag.
+  bool renew_expired = false;
 };
 
 class Updater {
