@@ -172,3 +172,43 @@ TEST_CASE("witness: a valid role is signed again as it is, with its version bump
   editor.apply(witness_of("targets/releases"), keys);
   check_valid_again(editor, editor.sign(keys, w.repo.now), w.repo.now, w.repo.version);
 }
+
+TEST_CASE(
+    "witness: expired targets and snapshot are loaded only when renewing, and signed "
+    "again") {
+  WitnessWorld w;
+  w.repo.expires["targets"] = w.repo.now - std::chrono::hours(1);
+  w.repo.expires["snapshot"] = w.repo.now - std::chrono::hours(1);
+  w.repo.publish();
+  w.repo.serve(w.server);
+  FixedClock clock(w.repo.now);
+  {
+    Updater u(w.repo.gun, w.server, w.cache, clock);
+    CHECK(code_of([&] { u.update(); }) == ErrorCode::expired);
+  }
+  Updater u(w.repo.gun, w.server, w.cache, clock);
+  UpdateOptions renew;
+  renew.renew_expired = true;
+  TrustedRepository r = u.update(renew);
+  REQUIRE(r.role("targets") != nullptr);
+  bool warned = false;
+  for (const auto& msg : r.warnings) warned |= msg.find("targets expired") != std::string::npos;
+  CHECK(warned);
+
+  RepoEditor editor(w.repo.gun, r);
+  WitnessKeys keys;
+  keys.add(w.repo.keys.at("targets"));
+  keys.add(w.repo.keys.at("snapshot"));
+  editor.apply(witness_of("targets"), keys);
+  const auto files = editor.sign(keys, w.repo.now);
+  const RepoFile* t = file_of(files, "targets");
+  const RepoFile* s = file_of(files, "snapshot");
+  REQUIRE(t != nullptr);
+  REQUIRE(s != nullptr);
+  SignedFile tf = SignedFile::parse(t->bytes, "targets");
+  CHECK_NOTHROW(verify_signatures(tf, r.root.keys, r.root.role("targets"), "targets"));
+  CHECK_NOTHROW(check_not_expired(tf, w.repo.now, "targets"));
+  CHECK(tf.version == w.repo.version + 1);
+  CHECK(Targets::parse(tf, "targets").targets.count("v1") == 1);
+  CHECK_NOTHROW(check_not_expired(SignedFile::parse(s->bytes, "snapshot"), w.repo.now, "snapshot"));
+}
