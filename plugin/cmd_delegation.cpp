@@ -9,6 +9,7 @@
 
 #include "plugin/command.h"
 #include "plugin/confirm.h"
+#include "plugin/delegation_paths.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/publish_flow.h"
 #include "plugin/repository_lock.h"
@@ -227,6 +228,8 @@ struct RemoveArgs {
   std::string image;
   std::string role;
   std::vector<std::string> keys;
+  std::vector<std::string> paths;
+  bool all_paths = false;
   bool yes = false;
   bool publish = false;
 };
@@ -264,6 +267,7 @@ int run_remove(Context& ctx, const RemoveArgs& args) {
   trust::Change change;
   std::string question;
   std::string done;
+  bool assume_yes = args.yes;
   try {
     OpenedRepository opened = open_for_edit(client, keys, options);
     const trust::RepoEditor& editor = opened.editor;
@@ -280,8 +284,29 @@ int run_remove(Context& ctx, const RemoveArgs& args) {
       if (std::find(remove_ids.begin(), remove_ids.end(), id) == remove_ids.end())
         remove_ids.push_back(id);
     }
-    const bool whole_role = args.keys.empty() || remove_ids.size() >= owners.size();
-    if (whole_role) {
+    const bool paths_too = !args.paths.empty() || args.all_paths;
+    const bool whole_role = args.keys.empty() ? !paths_too : remove_ids.size() >= owners.size();
+    if (!whole_role && paths_too) {
+      const PathRemoval plan =
+          plan_path_removal(editor, args.role, args.paths, args.all_paths, remove_ids);
+      if (plan.leaves_nothing && !args.all_paths && !ctx.stdin_is_tty)
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("removing these paths leaves {} with no paths, so it could sign "
+                                "no tag; refused without a terminal to ask on, even with --yes",
+                                args.role),
+                    "add --all-paths to remove every path on purpose, or leave out --paths to "
+                    "remove the whole role");
+      // Only an answer at the terminal leaves a role with no paths, not a blanket --yes.
+      if (plan.leaves_nothing && !args.all_paths) assume_yes = false;
+      change = plan.change;
+      question = path_removal_question(plan, args.role, ref.gun());
+      done = fmt::format(
+          "Removal of paths [{}] {}from delegation role {} of repository \"{}\" staged for next "
+          "publish.",
+          args.all_paths ? "\"\" <all paths>" : join_ids(plan.removed, ", "),
+          remove_ids.empty() ? "" : fmt::format("and keys [{}] ", join_ids(remove_ids)), args.role,
+          ref.gun());
+    } else if (whole_role) {
       change = delegation_change("delete", args.role, std::nullopt);
       question = fmt::format("{} {} from {}?{}",
                              args.keys.empty() ? "Remove the role"
@@ -309,7 +334,7 @@ int run_remove(Context& ctx, const RemoveArgs& args) {
   } catch (const Error& e) {
     rethrow_with_server(e, client.server());
   }
-  if (!confirm(ctx, question, args.yes)) {
+  if (!confirm(ctx, question, assume_yes)) {
     *ctx.out << "Nothing was changed\n";
     return 1;
   }
@@ -375,12 +400,14 @@ Command delegation_remove_command() {
   Command c;
   c.path = "delegation remove";
   c.usage = "[OPTIONS] IMAGE ROLE [KEYID...]";
-  c.summary = "Remove keys from a delegation role, or the whole role";
+  c.summary = "Remove keys or paths from a delegation role, or the whole role";
   c.description =
       "Remove keys from a delegation role. Key IDs may be unique prefixes or the name on the\n"
       "key's certificate. Removing the last key removes the role, as Docker's documentation\n"
       "describes; without key IDs the whole role goes. Both list the tags that stop being\n"
-      "trusted and ask first (--yes for scripts). Staged unless -p is given.";
+      "trusted and ask first (--yes for scripts). --paths removes only those paths (and\n"
+      "--all-paths every path, on purpose): a role left with no paths signs nothing, so that\n"
+      "needs --all-paths or an answer at the terminal. Staged unless -p is given.";
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<RemoveArgs>();
@@ -388,6 +415,10 @@ Command delegation_remove_command() {
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
     app.add_option("ROLE", args.role, "Delegation role")->required();
     app.add_option("KEYID", args.keys, "Key IDs, ID prefixes or certificate names");
+    auto* all = app.add_flag("--all-paths", args.all_paths, "Remove every path of the role");
+    app.add_option("--paths", args.paths, "Paths to remove (comma separated)")
+        ->delimiter(',')
+        ->excludes(all);
     app.add_flag("-y,--yes", args.yes, "Do not ask for confirmation");
     app.add_flag("-p,--publish", args.publish, "Publish right away");
     return [bound](Context& ctx) { return run_remove(ctx, *bound); };

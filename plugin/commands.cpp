@@ -33,6 +33,9 @@ Command delegation_list_command();
 Command delegation_remove_command();
 Command signer_add_command();
 Command signer_remove_command();
+Command delegation_purge_command();
+Command witness_command();
+Command delete_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -65,6 +68,9 @@ const std::vector<Command>& all_commands() {
       delegation_remove_command(),
       signer_add_command(),
       signer_remove_command(),
+      delegation_purge_command(),
+      witness_command(),
+      delete_command(),
   };
   return commands;
 }

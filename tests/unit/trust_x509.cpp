@@ -17,7 +17,7 @@ using WallClock = std::chrono::system_clock;
 
 namespace {
 
-WallClock::time_point utc(int y, unsigned m, unsigned d) {
+WallClock::time_point x509_utc(int y, unsigned m, unsigned d) {
   return std::chrono::sys_days{std::chrono::year{y} / m / d};
 }
 
@@ -27,8 +27,8 @@ CertificateFacts facts_of(const std::string& file) {
   return *f;
 }
 
-const auto kNow = utc(2026, 6, 1);
-const std::string kGun = "example.com/app";
+const auto kX509Now = x509_utc(2026, 6, 1);
+const std::string kX509Gun = "example.com/app";
 
 }  // namespace
 
@@ -69,9 +69,9 @@ TEST_CASE("root certificates notary made") {
 
 TEST_CASE("certificate facts") {
   const auto leaf = facts_of("leaf.pem");
-  CHECK(leaf.common_name == kGun);
-  CHECK(leaf.not_before == utc(2020, 1, 1));
-  CHECK(leaf.not_after == utc(2120, 1, 1));
+  CHECK(leaf.common_name == kX509Gun);
+  CHECK(leaf.not_before == x509_utc(2020, 1, 1));
+  CHECK(leaf.not_after == x509_utc(2120, 1, 1));
   CHECK_FALSE(leaf.is_ca);
   CHECK(leaf.key_type == "ecdsa");
   CHECK(leaf.key_bits == 256);
@@ -81,7 +81,7 @@ TEST_CASE("certificate facts") {
 
   CHECK(facts_of("ca.pem").is_ca);
   CHECK_FALSE(facts_of("no-bc.pem").is_ca);
-  CHECK(facts_of("two-cns.pem").common_name == kGun);  // the last CN, as Go keeps it
+  CHECK(facts_of("two-cns.pem").common_name == kX509Gun);  // the last CN, as Go keeps it
   CHECK(facts_of("sha1.pem").sha1_signature);
   CHECK_FALSE(facts_of("rsa2048.pem").sha1_signature);
   CHECK(facts_of("rsa1024.pem").key_bits == 1024);
@@ -99,17 +99,17 @@ TEST_CASE("certificate facts") {
     const std::string leaf_pem = read_data("x509/leaf.pem"), ca_pem = read_data("x509/ca.pem");
     auto bundle = certificate_facts("preamble\n" + leaf_pem + ca_pem + "trailer");
     REQUIRE(bundle);
-    CHECK(bundle->common_name == kGun);
+    CHECK(bundle->common_name == kX509Gun);
     CHECK(bundle->chain_length == 2);
     CHECK(bundle->leaf_count == 1);
     auto ca_first = certificate_facts(ca_pem + leaf_pem);
     REQUIRE(ca_first);
     CHECK(ca_first->is_ca);
-    CHECK(check_root_certificate(*ca_first, kGun, kNow, true));
+    CHECK(check_root_certificate(*ca_first, kX509Gun, kX509Now, true));
     auto two_leaves = certificate_facts(leaf_pem + read_data("x509/no-bc.pem"));
     REQUIRE(two_leaves);
     CHECK(two_leaves->leaf_count == 2);
-    CHECK(check_root_certificate(*two_leaves, kGun, kNow, true));
+    CHECK(check_root_certificate(*two_leaves, kX509Gun, kX509Now, true));
     CHECK_FALSE(certificate_facts(leaf_pem +
                                   "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"));
     // CRLF line ends and headers-free blocks read as Go reads them.
@@ -121,36 +121,36 @@ TEST_CASE("certificate facts") {
 
 TEST_CASE("notary's root certificate rules") {
   const auto leaf = facts_of("leaf.pem");
-  CHECK_FALSE(check_root_certificate(leaf, kGun, kNow, true));
-  CHECK(check_root_certificate(leaf, "example.com/other", kNow, true));
-  CHECK(check_root_certificate(facts_of("ca.pem"), "Test CA", kNow, true));
-  CHECK(check_root_certificate(facts_of("sha1.pem"), kGun, kNow, false));
-  CHECK(check_root_certificate(facts_of("rsa1024.pem"), kGun, kNow, false));
-  CHECK_FALSE(check_root_certificate(facts_of("rsa2048.pem"), kGun, kNow, true));
-  CHECK_FALSE(check_root_certificate(facts_of("two-cns.pem"), kGun, kNow, true));
+  CHECK_FALSE(check_root_certificate(leaf, kX509Gun, kX509Now, true));
+  CHECK(check_root_certificate(leaf, "example.com/other", kX509Now, true));
+  CHECK(check_root_certificate(facts_of("ca.pem"), "Test CA", kX509Now, true));
+  CHECK(check_root_certificate(facts_of("sha1.pem"), kX509Gun, kX509Now, false));
+  CHECK(check_root_certificate(facts_of("rsa1024.pem"), kX509Gun, kX509Now, false));
+  CHECK_FALSE(check_root_certificate(facts_of("rsa2048.pem"), kX509Gun, kX509Now, true));
+  CHECK_FALSE(check_root_certificate(facts_of("two-cns.pem"), kX509Gun, kX509Now, true));
 
   SUBCASE("expiry is checked only when asked, with one day of leeway for not-before") {
     const auto expired = facts_of("expired.pem");
-    CHECK(check_root_certificate(expired, kGun, kNow, true));
-    CHECK_FALSE(check_root_certificate(expired, kGun, kNow, false));
+    CHECK(check_root_certificate(expired, kX509Gun, kX509Now, true));
+    CHECK_FALSE(check_root_certificate(expired, kX509Gun, kX509Now, false));
     const auto future = facts_of("future.pem");
-    CHECK(check_root_certificate(future, kGun, kNow, true));
-    CHECK_FALSE(check_root_certificate(future, kGun, kNow, false));
-    CHECK_FALSE(check_root_certificate(future, kGun, utc(2089, 12, 31) + 1s, true));
-    CHECK(check_root_certificate(future, kGun, utc(2089, 12, 31) - 1s, true));
-    CHECK_FALSE(check_root_certificate(expired, kGun, utc(2001, 1, 1), true));
-    CHECK(check_root_certificate(expired, kGun, utc(2001, 1, 1) + 1s, true));
+    CHECK(check_root_certificate(future, kX509Gun, kX509Now, true));
+    CHECK_FALSE(check_root_certificate(future, kX509Gun, kX509Now, false));
+    CHECK_FALSE(check_root_certificate(future, kX509Gun, x509_utc(2089, 12, 31) + 1s, true));
+    CHECK(check_root_certificate(future, kX509Gun, x509_utc(2089, 12, 31) - 1s, true));
+    CHECK_FALSE(check_root_certificate(expired, kX509Gun, x509_utc(2001, 1, 1), true));
+    CHECK(check_root_certificate(expired, kX509Gun, x509_utc(2001, 1, 1) + 1s, true));
   }
   SUBCASE("an inverted validity window is refused even without expiry checks") {
     auto inverted = leaf;
     std::swap(inverted.not_before, inverted.not_after);
-    CHECK(check_root_certificate(inverted, kGun, kNow, false));
+    CHECK(check_root_certificate(inverted, kX509Gun, kX509Now, false));
   }
   SUBCASE("wildcard common names") {
     const auto wildcard = facts_of("wildcard.pem");
-    CHECK_FALSE(check_root_certificate(wildcard, kGun, kNow, true));
-    CHECK_FALSE(check_root_certificate(wildcard, "example.com/", kNow, true));
-    CHECK(check_root_certificate(wildcard, "example.com", kNow, true));
+    CHECK_FALSE(check_root_certificate(wildcard, kX509Gun, kX509Now, true));
+    CHECK_FALSE(check_root_certificate(wildcard, "example.com/", kX509Now, true));
+    CHECK(check_root_certificate(wildcard, "example.com", kX509Now, true));
     CHECK(common_name_matches_gun("docker.io/*", "docker.io/library/alpine"));
     CHECK(common_name_matches_gun("docker.io/**", "docker.io/library/alpine"));  // all '*' go
     CHECK(common_name_matches_gun("*", "anything"));
@@ -161,8 +161,8 @@ TEST_CASE("notary's root certificate rules") {
   }
   SUBCASE("six-month expiry warning") {
     const auto expired = facts_of("expired.pem");
-    CHECK(expires_within_six_months(expired, utc(2000, 7, 2)));
-    CHECK(expires_within_six_months(expired, utc(2000, 7, 1) + 1s));
-    CHECK_FALSE(expires_within_six_months(expired, utc(2000, 7, 1)));
+    CHECK(expires_within_six_months(expired, x509_utc(2000, 7, 2)));
+    CHECK(expires_within_six_months(expired, x509_utc(2000, 7, 1) + 1s));
+    CHECK_FALSE(expires_within_six_months(expired, x509_utc(2000, 7, 1)));
   }
 }

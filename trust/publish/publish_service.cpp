@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -113,6 +114,8 @@ OpenedRepository PublishService::open_for_edit(const EditOptions& options) {
     for (const auto& r : options.roles)
       if (is_valid_delegation_name(r) && r.find('/', 8) == std::string::npos)
         update.eager_delegations.push_back(r);
+    update.renew_expired = std::find(options.witness_roles.begin(), options.witness_roles.end(),
+                                     "targets") != options.witness_roles.end();
     target_.cache.hold();
     TrustedRepository repo = target_.updater.update(update);
     if (options.all_roles) target_.updater.load_all(repo);
@@ -121,7 +124,9 @@ OpenedRepository PublishService::open_for_edit(const EditOptions& options) {
       target_.updater.load_delegation(repo, r);
       // A role whose file fails verification is not edited on top of (and signing does not
       // move elsewhere because of it): its failure is the answer.
-      if (const Error* failed = repo.failure(r))
+      const bool witnessed = std::find(options.witness_roles.begin(), options.witness_roles.end(),
+                                       r) != options.witness_roles.end();
+      if (const Error* failed = repo.failure(r); failed && !witnessed)
         throw Error(failed->code(),
                     fmt::format("{} of {} failed verification, so nothing was changed: {}", r, gun,
                                 failed->what()),
@@ -157,6 +162,8 @@ PublishReport PublishService::publish(const EditOptions& options,
     for (const auto& s : skipped) observer({PublishEvent::Kind::damaged_change, s});
     EditOptions open_options = options;
     for (auto& r : roles_to_load(changes)) open_options.roles.push_back(r);
+    for (const auto& c : changes)
+      if (c.type == "witness") open_options.witness_roles.push_back(c.role);
     const bool reuse = attempt == 0 && first && editor_covers(first->editor, open_options.roles);
     OpenedRepository opened = reuse ? std::move(*first) : open_for_edit(open_options);
     first.reset();

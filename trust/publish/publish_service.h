@@ -28,6 +28,8 @@ struct EditOptions {
   std::optional<std::string> root_certificate;
   std::vector<std::string> roles;  // targets roles to load for editing
   bool all_roles = false;          // load every delegation
+  // Roles to be witnessed: their verification failure is what the witness repairs.
+  std::vector<std::string> witness_roles;
 };
 
 struct OpenedRepository {

@@ -117,7 +117,11 @@ DelegationRole* EditableTargets::find_delegation(const std::string& role) {
 }
 
 RepoEditor::RepoEditor(std::string gun, const TrustedRepository& repo)
-    : gun_(std::move(gun)), root_(repo.root), paths_(repo.paths), snapshot_(repo.snapshot) {
+    : gun_(std::move(gun)),
+      root_(repo.root),
+      paths_(repo.paths),
+      snapshot_(repo.snapshot),
+      unverified_(repo.unverified) {
   for (const auto& [name, t] : repo.roles) roles_.emplace(name, EditableTargets::from(t));
 }
 
@@ -282,6 +286,11 @@ void RepoEditor::ensure_loaded(const std::string& role) {
   paths_[role] = paths(role);
 }
 
+const Targets* RepoEditor::unverified(const std::string& name) const {
+  auto it = unverified_.find(name);
+  return it == unverified_.end() ? nullptr : &it->second;
+}
+
 EditableTargets& RepoEditor::editable(const std::string& role) {
   ensure_loaded(role);
   return roles_.at(role);
@@ -290,12 +299,27 @@ EditableTargets& RepoEditor::editable(const std::string& role) {
 void RepoEditor::apply(const Change& change, KeyProvider& keys) {
   if (change.type == "target") return apply_target(change, keys);
   if (change.type == "delegation") return apply_delegation(change, keys);
-  if (change.type == "witness") {
-    if (!roles_.count(change.role)) throw change_error(change, "the role is not loaded");
-    roles_.at(change.role).dirty = true;
-    return;
-  }
+  if (change.type == "witness") return apply_witness(change, keys);
   throw change_error(change, fmt::format("unsupported change type \"{}\"", change.type));
+}
+
+// Notary's witnessTargets: a loaded role is signed again as it is; a role whose file failed
+// verification is taken as it is and signed again once the keys held here meet its threshold.
+void RepoEditor::apply_witness(const Change& c, KeyProvider& keys) {
+  if (c.role != "targets" && !is_valid_delegation_name(c.role))
+    throw change_error(c, "only targets and delegation roles can be witnessed");
+  if (!roles_.count(c.role)) {
+    auto it = unverified_.find(c.role);
+    if (it == unverified_.end() || !has_role(c.role))
+      throw change_error(
+          c, fmt::format("{} is not a role of {} with metadata to sign again", c.role, gun_));
+    require_signable(c.role, keys, fmt::format("cannot witness {}", c.role));
+    roles_.emplace(c.role, EditableTargets::from(it->second));
+    auto allowed = paths(c.role);
+    paths_[c.role] = std::move(allowed);
+    unverified_.erase(it);
+  }
+  roles_.at(c.role).dirty = true;  // sign() needs the role's keys
 }
 
 void RepoEditor::apply_target(const Change& c, KeyProvider& keys) {

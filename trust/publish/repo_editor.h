@@ -93,6 +93,9 @@ class RepoEditor {
   // True when changes to the role can be applied: it is loaded, or has no file yet.
   bool editable_now(const std::string& role) const;
   const EditableTargets* role(const std::string& name) const;
+  // A delegation whose file failed verification only for its expiry or threshold (see
+  // TrustedRepository::unverified): what a witness change would sign again.
+  const Targets* unverified(const std::string& name) const;
   // Declared delegations of a loaded role.
   std::vector<DelegationRole> delegations_of(const std::string& role) const;
   RoleSigners signers(const std::string& role) const;
@@ -131,6 +134,7 @@ class RepoEditor {
   void ensure_loaded(const std::string& role);
   void apply_target(const Change& change, KeyProvider& keys);
   void apply_delegation(const Change& change, KeyProvider& keys);
+  void apply_witness(const Change& change, KeyProvider& keys);
   void require_signable(const std::string& role, KeyProvider& keys, const std::string& why) const;
   static void prune_unused_keys(EditableTargets& parent);
   void sign_root(KeyProvider& keys, TimePoint now);
@@ -141,6 +145,7 @@ class RepoEditor {
   std::optional<RoleSigners> previous_root_;  // the root role before a root key rotation
   bool initial_ = false;
   std::map<std::string, EditableTargets> roles_;
+  std::map<std::string, Targets> unverified_;
   std::map<std::string, std::vector<std::string>> paths_;
   std::optional<Snapshot> snapshot_;
   std::set<std::string> deleted_;

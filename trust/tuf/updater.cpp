@@ -25,6 +25,14 @@ bool is_verification_failure(const Error& e) {
   }
 }
 
+// Expiry as every update checks it, or, when the expired file is to be signed again, a warning.
+void check_unless_renewing(const SignedFile& file, TimePoint now, const std::string& role,
+                           bool renewing, std::vector<std::string>& warnings) {
+  if (!renewing || file.expires > now) return check_not_expired(file, now, role);
+  warnings.push_back(fmt::format("{} expired on {}; it is loaded only to be signed again", role,
+                                 file.expires_text));
+}
+
 // Failures of a delegation's own file: recorded against the role (nothing it lists is trusted,
 // and what it could sign is refused) instead of aborting everything else.
 bool is_role_file_failure(const Error& e) {
@@ -243,7 +251,7 @@ TrustedRepository Updater::attempt(const UpdateOptions& options, bool after_root
     SignedFile f = obtain("snapshot", repo.timestamp.snapshot, "timestamp");
     Snapshot snap = Snapshot::parse(std::move(f));
     verify_signatures(snap.file, repo.root.keys, repo.root.role("snapshot"), "snapshot");
-    check_not_expired(snap.file, now, "snapshot");
+    check_unless_renewing(snap.file, now, "snapshot", options.renew_expired, repo.warnings);
     repo.snapshot = std::move(snap);
   }
   cache_.store("snapshot", repo.snapshot.file.raw);
@@ -270,7 +278,7 @@ TrustedRepository Updater::attempt(const UpdateOptions& options, bool after_root
     SignedFile f = obtain("targets", it->second, "snapshot");
     Targets t = Targets::parse(std::move(f), "targets");
     verify_signatures(t.file, repo.root.keys, repo.root.role("targets"), "targets");
-    check_not_expired(t.file, now, "targets");
+    check_unless_renewing(t.file, now, "targets", options.renew_expired, repo.warnings);
     cache_.store("targets", t.file.raw);
     repo.roles.emplace("targets", std::move(t));
     repo.paths["targets"] = {""};
@@ -502,9 +510,11 @@ bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) 
     repo.skipped[name] = "it has no published metadata";
     return false;
   }
+  std::optional<Targets> parsed;
   try {
     SignedFile f = obtain(name, meta->second, "snapshot");
-    Targets t = Targets::parse(std::move(f), name);
+    parsed = Targets::parse(std::move(f), name);
+    Targets& t = *parsed;
     RoleKeys keys{d->keyids, d->threshold};
     verify_signatures(t.file, parent->delegation_keys, keys, name);
     check_not_expired(t.file, clock_.now(), name);
@@ -516,6 +526,8 @@ bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) 
     // The snapshot lists the role but its file does not verify: nothing it lists is trusted,
     // and callers refuse what it could have signed rather than take it from elsewhere.
     if (!is_role_file_failure(e)) throw;
+    if (parsed && (e.code() == ErrorCode::expired || e.code() == ErrorCode::threshold_not_met))
+      repo.unverified.emplace(name, std::move(*parsed));
     repo.failed.emplace(name, e);
     repo.warnings.push_back(
         fmt::format("role {} of {} failed verification and is not used: {}", name, gun_, e.what()));

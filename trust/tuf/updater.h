@@ -36,6 +36,10 @@ struct TrustedRepository {
   // Delegations whose file failed verification (signatures, threshold, expiry, hash or length):
   // nothing they list is trusted, and nothing they could sign may be taken from another role.
   std::map<std::string, Error> failed;
+  // The contents of failed delegations whose file matched the snapshot's hash and parsed
+  // (signatures below threshold, expired): never trusted, only offered to `witness`, which
+  // shows them to a holder of the role's keys before signing them again.
+  std::map<std::string, Targets> unverified;
   // Delegations the trusted snapshot (the cached one, from before this update) listed: a role
   // still delegated to must stay listed (TUF 5.5.5), or a server could hide it.
   std::set<std::string> listed_before;
@@ -54,6 +58,10 @@ struct TrustedRepository {
 struct UpdateOptions {
   // Delegations to fetch together with targets (e.g. "targets/releases"), when they exist.
   std::vector<std::string> eager_delegations;
+  // Only to sign targets again (a witness): a snapshot and targets past their expiry are
+  // loaded, signatures, hashes and versions still checked, with a warning. Nothing loaded so
+  // may be used to trust a tag.
+  bool renew_expired = false;
 };
 
 class Updater {
