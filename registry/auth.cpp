@@ -211,11 +211,20 @@ std::vector<Response> Authorizer::perform_all(std::vector<Request> requests,
         c.params.emplace_back("realm", remembered->realm);
         if (!remembered->service.empty()) c.params.emplace_back("service", remembered->service);
         challenges_ = {std::move(c)};
-        pinged_ = true;
+        try {
+          header = authorization_locked(scope);
+          pinged_ = true;
+        } catch (const Error&) {
+          // The server may have changed since (no auth now, another token service): forget
+          // what was remembered and let its own answer say what it wants.
+          options_.token_cache->remember_realm(base_url_, std::nullopt);
+          challenges_.clear();
+          grant_.reset();
+        }
       }
     }
     known = pinged_;
-    if (known) header = authorization_locked(scope);
+    if (known && !header) header = authorization_locked(scope);
   }
   for (auto& r : requests) apply(r, header);
   std::vector<Response> out = transport_.perform_all(requests);

@@ -208,3 +208,22 @@ TEST_CASE("token cache: a kept token the server refuses is dropped and fetched a
     CHECK(after.find("tok-3") == std::string::npos);
   }
 }
+
+TEST_CASE("token cache: a remembered realm that no longer answers is forgotten, not fatal") {
+  TempDir dir;
+  FakeService svc;  // no auth any more
+  Transport transport;
+  auto cache = std::make_shared<TokenCache>(TokenCache::file_in(dir.path()));
+  std::string gone_realm;
+  {
+    FakeTokenServer gone;
+    gone_realm = gone.realm();
+  }
+  cache->remember_realm(svc.server.url(), BearerRealm{gone_realm, "svc"});
+  Authorizer auth(transport, svc.server.url(), token_cache_options(cache, std::nullopt));
+  Response r = auth.perform(service_get(svc, "/v2/repo/a"), "repository:repo:pull");
+  CHECK(r.status == 200);
+  REQUIRE(svc.server.received().size() == 1);
+  CHECK_FALSE(svc.server.received()[0].header("Authorization").has_value());
+  CHECK_FALSE(TokenCache(cache->file()).realm_of(svc.server.url()));
+}
