@@ -218,7 +218,15 @@ Transport::~Transport() = default;
 
 Transport& Transport::shared() {
   // Never destroyed: other static objects may still use it during exit.
-  static Transport* transport = new Transport();
+  // HTTP/2 where the server offers it (the registry does; notary-server and most token
+  // services answer HTTP/1.1): parallel requests then share one connection.
+  // DCT_HTTP2=0 keeps every connection on HTTP/1.1.
+  static Transport* transport = [] {
+    TransportOptions options;
+    const char* env = std::getenv("DCT_HTTP2");
+    options.http2 = env == nullptr || std::string_view(env) != "0";
+    return new Transport(std::move(options));
+  }();
   return *transport;
 }
 
