@@ -87,6 +87,14 @@ h1=$(tail -n +"$((m + 1))" "$rlog" | grep '"docker-dct/' || true)
 assert_contains "$h1" 'HTTP/1.1"' "DCT_HTTP2=0: the registry was asked over HTTP/1.1"
 assert_not_contains "$h1" 'HTTP/2.0"' "DCT_HTTP2=0: HTTP/1.1 only"
 
+echo "== independent fetches on parallel connections"
+# A resolve with an empty trust dir asks notary-server (HTTP/1.1) for root, timestamp,
+# snapshot and targets at once: on connections of their own, not queued on one.
+run_capture "$DCT_BIN" --config "$cfg" -D resolve "$g3:v1" --trust-dir "$E2E_TMP/par-trust"
+assert_eq "$g3@${digest[$g3:v1]}" "$OUT" "cold resolve ($(grep -v DEBUG <<<"$ERR"))"
+opened=$(grep -c "DEBUG: GET $NOTARY_URL/.*new connection" <<<"$ERR" || true)
+assert_eq 1 "$((opened > 1))" "more than one connection to the notary server ($opened)"
+
 echo "== a single image still prints as before"
 run_capture dctc resolve --format json "$g1:v1"
 assert_eq "$g1" "$(jq -r .name <<<"$OUT")" "one image: a JSON object"
