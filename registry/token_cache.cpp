@@ -175,7 +175,18 @@ std::optional<TokenCache::Hit> TokenCache::find(const TokenKey& key, const std::
   std::lock_guard lock(mutex_);
   load_locked();
   auto it = state_.tokens.find(key);
-  if (it == state_.tokens.end() || it->second.identity != identity) return std::nullopt;
+  if (it == state_.tokens.end()) return std::nullopt;
+  if (it->second.identity != identity) {
+    // The credentials changed (a logout, another account): every token the old ones got from
+    // this token service goes, not only this scope's.
+    update_locked([&](State& s) {
+      std::erase_if(s.tokens, [&](const auto& kv) {
+        return kv.first.realm == key.realm && kv.first.service == key.service &&
+               kv.second.identity != identity;
+      });
+    });
+    return std::nullopt;
+  }
   const auto expires = from_epoch_seconds(it->second.expires);
   if (now + kTokenCacheMargin >= expires) return std::nullopt;
   return Hit{it->second.token, expires};

@@ -69,7 +69,9 @@ class TokenCache {
     std::string token;
     WallClock::time_point expires;
   };
-  // A token for `key` obtained as `identity` with more than kTokenCacheMargin left.
+  // A token for `key` obtained as `identity` with more than kTokenCacheMargin left. An entry
+  // obtained as someone else removes every token of that realm and service not obtained as
+  // `identity`.
   std::optional<Hit> find(const TokenKey& key, const std::string& identity,
                           WallClock::time_point now = WallClock::now());
   // Keeps the token (replacing any entry for the key, whatever its identity) unless it has

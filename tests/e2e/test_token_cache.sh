@@ -82,12 +82,19 @@ run_capture dctc resolve "$g:v1"
 assert_eq "" "$(issued_since "$m")" "the new token is kept"
 
 echo "== credentials changed (logout): the old token is not used"
+# The user's token for another repository of the same service, as another command would keep it.
+jq '.tokens += [.tokens[] | select(.service == "local-notary") | .scope = "repository:other/repo:pull"]' \
+  "$cache" >"$E2E_TMP/t.json" && cp "$E2E_TMP/t.json" "$cache"
 echo '{"auths": {}}' >"$cfg/config.json"
 m=$(mark)
 run_capture dctc resolve "$g:v1"
 assert_eq "$g@$digest" "$OUT" "anonymous resolve ($ERR)"
 assert_contains "$(issued_since "$m")" "sub=None" "an anonymous token was fetched"
 assert_not_contains "$(issued_since "$m")" "sub='$STACK_USER'" "no token for the user"
+assert_eq 1 "$(jq '[.tokens[] | select(.service == "local-notary") | .identity] | unique | length' "$cache")" \
+  "the user's notary tokens are wiped, not kept beside the anonymous one"
+assert_eq 0 "$(jq '[.tokens[] | select(.scope == "repository:other/repo:pull")] | length' "$cache")" \
+  "the user's token for another repository went too"
 cp "$DOCKER_CONFIG/config.json" "$cfg/"
 m=$(mark)
 run_capture dctc resolve "$g:v1"

@@ -83,12 +83,29 @@ TEST_CASE("token cache: kept in a 0600 file in a 0700 dir, found again by anothe
   auto hit = again.find(kKey, "id-1", now);
   REQUIRE(hit);
   CHECK(hit->token == "secret-token");
-  CHECK_FALSE(again.find(kKey, "id-2", now));  // other credentials: not used
+  CHECK(again.find(kKey, "id-1", now));
   CHECK_FALSE(
       again.find(TokenKey{kKey.realm, kKey.service, "repository:a/b:push,pull"}, "id-1", now));
   // Shortly before it expires it is no longer used.
   CHECK(again.find(kKey, "id-1", now + std::chrono::minutes(4)));
   CHECK_FALSE(again.find(kKey, "id-1", now + std::chrono::minutes(5) - kTokenCacheMargin));
+}
+
+TEST_CASE("token cache: other credentials wipe what the old ones got from that service") {
+  TempDir dir;
+  const auto now = WallClock::now();
+  TokenCache cache(TokenCache::file_in(dir.path()));
+  const TokenKey push{kKey.realm, kKey.service, "repository:a/b:push,pull"};
+  const TokenKey elsewhere{"https://other.example/token", "svc", kKey.scope};
+  cache.store(kKey, "alice", "tok-pull", now + std::chrono::minutes(5), now);
+  cache.store(push, "alice", "tok-push", now + std::chrono::minutes(5), now);
+  cache.store(elsewhere, "alice", "tok-other", now + std::chrono::minutes(5), now);
+  CHECK_FALSE(cache.find(kKey, "anonymous", now));  // logged out: not used
+  const std::string text = token_cache_text(cache.file());
+  CHECK(text.find("tok-pull") == std::string::npos);
+  CHECK(text.find("tok-push") == std::string::npos);   // the other scope went too
+  CHECK(text.find("tok-other") != std::string::npos);  // another token service's stays
+  CHECK_FALSE(TokenCache(cache.file()).find(push, "alice", now));
 }
 
 TEST_CASE("token cache: a new identity replaces the entry; drop removes it") {
@@ -97,7 +114,6 @@ TEST_CASE("token cache: a new identity replaces the entry; drop removes it") {
   TokenCache cache(TokenCache::file_in(dir.path()));
   cache.store(kKey, "alice", "tok-a", now + std::chrono::minutes(5), now);
   cache.store(kKey, "anon", "tok-b", now + std::chrono::minutes(5), now);
-  CHECK_FALSE(cache.find(kKey, "alice", now));
   CHECK(token_cache_text(cache.file()).find("tok-a") == std::string::npos);
   REQUIRE(cache.find(kKey, "anon", now));
   cache.drop(kKey);
