@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "base/files.h"
+#include "plugin/concurrent.h"
 #include "registry/reference.h"
 
 namespace dct::plugin {
@@ -55,7 +56,6 @@ Pinned resolve_ref(const Context& ctx, const trust::ImageRef& r, bool allow_dige
     return p;
   }
   p.resolution = resolve_image(ctx.session(), r.image, /*with_signers=*/true);
-  for (const auto& w : p.resolution->warnings) ctx.warn(w);
   std::string name = without_digest(r.image);
   if (!ref.has_tag()) name += ":latest";
   p.replacement = name + "@sha256:" + p.resolution->target.digest_hex;
@@ -97,7 +97,7 @@ PinResult pin_dockerfile(const Context& ctx, const std::string& text, const PinO
   for (const auto& name : options.build_contexts)
     if (auto key = context_key(name)) contexts.insert(*key);
   PinResult out;
-  std::vector<std::string> failures;
+  std::vector<const trust::ImageRef*> wanted;
   for (const auto& r : df.refs) {
     if (r.scratch || r.stage_reference) continue;
     if (r.source != trust::RefSource::syntax) {
@@ -107,12 +107,32 @@ PinResult pin_dockerfile(const Context& ctx, const std::string& text, const PinO
         continue;
       }
     }
-    try {
-      out.pins.push_back(resolve_ref(ctx, r, options.allow_digest));
-    } catch (const Error& e) {
+    wanted.push_back(&r);
+  }
+  // All images at once, different repositories concurrently; results in Dockerfile order.
+  std::vector<std::optional<Pinned>> pinned(wanted.size());
+  if (!wanted.empty()) (void)ctx.session();  // made here, not by the first of several threads
+  const auto errors = run_grouped(
+      wanted.size(),
+      [&](std::size_t i) {
+        try {
+          return registry::parse_reference(wanted[i]->image).gun();
+        } catch (const Error&) {
+          return "\n" + wanted[i]->image;
+        }
+      },
+      [&](std::size_t i) { pinned[i] = resolve_ref(ctx, *wanted[i], options.allow_digest); });
+  std::vector<std::string> failures;
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    const trust::ImageRef& r = *wanted[i];
+    if (errors[i]) {
       failures.push_back(fmt::format("  line {} ({}): {}: {}", r.line, trust::describe(r.source),
-                                     r.image, e.what()));
+                                     r.image, errors[i]->what()));
+      continue;
     }
+    if (pinned[i]->resolution)
+      for (const auto& w : pinned[i]->resolution->warnings) ctx.warn(w);
+    out.pins.push_back(std::move(*pinned[i]));
   }
   if (!failures.empty())
     throw Error(

@@ -62,6 +62,7 @@ PingResult Authorizer::ping() {
     if (out.status != PingResult::Status::unreachable) {
       pinged_ = true;
       challenges_ = out.challenges;
+      remember_challenges_locked();
     }
   }
   out.response = std::move(resp);
@@ -105,12 +106,24 @@ std::optional<std::string> Authorizer::authorization_locked(const std::string& s
     }
     const std::string service = bearer->param("service").value_or("");
     const std::string key = *realm + "\n" + service + "\n" + scope;
+    const TokenKey token_key{*realm, service, scope};
     const auto now = std::chrono::steady_clock::now();
     if (auto it = tokens_.find(key);
         it != tokens_.end() && now + kTokenMargin < it->second.expires) {
       return "Bearer " + it->second.token;
     }
     grant_ = grant_locked(CredentialUse::token, *realm);
+    std::string identity;
+    if (options_.token_cache) {
+      identity = credential_identity(grant_->credential, grant_->owner);
+      if (auto hit = options_.token_cache->find(token_key, identity)) {
+        if (grant_->credential) used_credentials_ = true;
+        const auto left = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            hit->expires - WallClock::now());
+        tokens_[key] = CachedToken{hit->token, now + left, token_key};
+        return "Bearer " + hit->token;
+      }
+    }
     TokenRequest tr;
     tr.realm = *realm;
     tr.service = service;
@@ -137,7 +150,12 @@ std::optional<std::string> Authorizer::authorization_locked(const std::string& s
       throw;
     }
     if (tr.credential) used_credentials_ = true;
-    tokens_[key] = CachedToken{token.token, now + token.expires_in};
+    tokens_[key] = CachedToken{token.token, now + token.expires_in, token_key};
+    if (options_.token_cache) {
+      options_.token_cache->store(
+          token_key, identity, token.token,
+          token_expiry(token.token, token.stated_expires_in, WallClock::now()));
+    }
     return "Bearer " + token.token;
   }
   if (find_scheme(challenges_, "basic")) {
@@ -180,12 +198,33 @@ std::vector<Response> Authorizer::perform_all(std::vector<Request> requests,
   // (one round trip less per server when no authentication is needed). After a 401 the
   // challenge is read again and the token fetched anew, once for requests that were sent
   // with an Authorization header (twice when the first try had none).
+  // A server whose Bearer realm is remembered from an earlier run gets a token with the first
+  // request (a kept one when there is one).
   bool known = false;
   std::optional<std::string> header;
   {
     std::lock_guard lock(mutex_);
+    if (!pinged_ && options_.token_cache) {
+      if (auto remembered = options_.token_cache->realm_of(base_url_)) {
+        Challenge c;
+        c.scheme = "bearer";
+        c.params.emplace_back("realm", remembered->realm);
+        if (!remembered->service.empty()) c.params.emplace_back("service", remembered->service);
+        challenges_ = {std::move(c)};
+        try {
+          header = authorization_locked(scope);
+          pinged_ = true;
+        } catch (const Error&) {
+          // The server may have changed since (no auth now, another token service): forget
+          // what was remembered and let its own answer say what it wants.
+          options_.token_cache->remember_realm(base_url_, std::nullopt);
+          challenges_.clear();
+          grant_.reset();
+        }
+      }
+    }
     known = pinged_;
-    if (known) header = authorization_locked(scope);
+    if (known && !header) header = authorization_locked(scope);
   }
   for (auto& r : requests) apply(r, header);
   std::vector<Response> out = transport_.perform_all(requests);
@@ -205,7 +244,11 @@ std::vector<Response> Authorizer::perform_all(std::vector<Request> requests,
     {
       std::lock_guard lock(mutex_);
       auto fresh = parse_www_authenticate(out[again.front()].headers.get_all("WWW-Authenticate"));
-      if (!fresh.empty()) challenges_ = std::move(fresh);
+      if (!fresh.empty()) {
+        challenges_ = std::move(fresh);
+        remember_challenges_locked();
+      }
+      forget_rejected_locked(sent);
       tokens_.clear();
       header = authorization_locked(scope);
     }
@@ -219,7 +262,41 @@ std::vector<Response> Authorizer::perform_all(std::vector<Request> requests,
     std::vector<Response> second = transport_.perform_all(retry);
     for (std::size_t k = 0; k < again.size(); ++k) out[again[k]] = std::move(second[k]);
   }
+  if (header && options_.token_cache) {
+    for (const auto& r : out) {
+      if (r.completed() && r.status == 401) {
+        std::lock_guard lock(mutex_);
+        forget_rejected_locked(header);  // refused after the one retry: not kept for next time
+        break;
+      }
+    }
+  }
   return out;
+}
+
+void Authorizer::remember_challenges_locked() {
+  if (!options_.token_cache) return;
+  const Challenge* bearer = find_scheme(challenges_, "bearer");
+  if (bearer == nullptr) {
+    if (!challenges_.empty()) options_.token_cache->remember_realm(base_url_, std::nullopt);
+    return;
+  }
+  const auto realm = bearer->param("realm");
+  if (!realm || realm->empty()) return;
+  options_.token_cache->remember_realm(base_url_,
+                                       BearerRealm{*realm, bearer->param("service").value_or("")});
+}
+
+void Authorizer::forget_rejected_locked(const std::optional<std::string>& sent) {
+  if (!sent || !options_.token_cache) return;
+  for (auto it = tokens_.begin(); it != tokens_.end();) {
+    if ("Bearer " + it->second.token == *sent) {
+      options_.token_cache->drop(it->second.key);
+      it = tokens_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 bool Authorizer::used_credentials() const {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "registry/challenge.h"
 #include "registry/credentials.h"
 #include "registry/http.h"
+#include "registry/token_cache.h"
 
 namespace dct::registry {
 
@@ -62,6 +64,9 @@ struct AuthorizerOptions {
   // which uses the registry's). Unset: `credentials` go to the server as Basic and to any https
   // realm it names, as docker does for a registry.
   CredentialRouter route;
+  // Tokens kept between runs, and the realm this server named last time, so that the first
+  // request carries a token. Null: tokens live for this run only.
+  std::shared_ptr<TokenCache> token_cache;
 };
 
 struct PingResult {
@@ -112,10 +117,13 @@ class Authorizer {
   std::optional<std::string> authorization_locked(const std::string& scope);
   bool ensure_challenges(Response& failure);
   void apply(Request& r, const std::optional<std::string>& header) const;
+  void remember_challenges_locked();
+  void forget_rejected_locked(const std::optional<std::string>& sent);
 
   struct CachedToken {
     std::string token;
     std::chrono::steady_clock::time_point expires;
+    TokenKey key;
   };
 
   Transport& transport_;

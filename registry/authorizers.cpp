@@ -18,8 +18,10 @@ std::function<TlsOptions(const std::string&)> own_tls_of_each_host(
 
 std::shared_ptr<Authorizer> make_registry_authorizer(Transport& transport,
                                                      const std::filesystem::path& config_dir,
-                                                     const Reference& ref) {
+                                                     const Reference& ref,
+                                                     std::shared_ptr<TokenCache> tokens) {
   AuthorizerOptions o;
+  o.token_cache = std::move(tokens);
   o.tls = registry_tls(config_dir, ref.domain);
   o.tls_for_host = own_tls_of_each_host(config_dir);
   o.credentials_key = ref.credentials_key();
@@ -50,6 +52,7 @@ std::shared_ptr<Authorizer> make_notary_authorizer(Transport& transport,
   o.tls = notary_tls(setup.config_dir, setup.server_url, &notary_config);
   o.tls_for_host = own_tls_of_each_host(setup.config_dir);
   o.credentials_key = routing.registry_key;
+  o.token_cache = setup.token_cache;
   o.route = route_notary_credentials(
       std::make_shared<NotaryCredentialRouter>(std::move(routing), std::move(realm)));
   return std::make_shared<Authorizer>(transport, setup.server_url, std::move(o));

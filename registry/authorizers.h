@@ -15,9 +15,11 @@
 
 namespace dct::registry {
 
+// `tokens`: bearer tokens kept between runs; may be null.
 std::shared_ptr<Authorizer> make_registry_authorizer(Transport& transport,
                                                      const std::filesystem::path& config_dir,
-                                                     const Reference& ref);
+                                                     const Reference& ref,
+                                                     std::shared_ptr<TokenCache> tokens = nullptr);
 
 struct NotaryAuthorizerSetup {
   std::string server_url;               // the notary server
@@ -27,6 +29,7 @@ struct NotaryAuthorizerSetup {
   std::filesystem::path trust_dir;      // the registry's realm is kept beside the trust data
   // The registry's Authorizer, asked for the registry's token realm when needed.
   std::function<std::shared_ptr<Authorizer>()> registry;
+  std::shared_ptr<TokenCache> token_cache;  // may be null
 };
 
 // Throws dct::Error(config_invalid) for a bad DCT_CREDENTIAL_REALMS or credential_realms, and

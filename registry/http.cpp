@@ -93,15 +93,12 @@ std::variant<Request, Response> follow(const Request& current, const Response& a
 
 }  // namespace
 
-struct Transport::Impl {
-  std::mutex mutex;  // one batch at a time: libcurl handles are not thread-safe
-  curl::Share share = curl::make_share();
+// A multi handle with its own connections and idle easy handles. A batch runs on one lane;
+// batches from other threads run at the same time on other lanes. A single-threaded
+// program always gets the same lane back, so its connections are reused.
+struct TransportLane {
   curl::Multi multi = curl::make_multi();
   std::vector<curl::Easy> idle;  // reset easy handles, ready for the next transfer
-  CaBundleCache ca_bundles;
-  DebugHook debug;
-  std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::uint64_t> connections{0};
 
   curl::Easy take_easy() {
     if (idle.empty()) return curl::make_easy();
@@ -114,9 +111,74 @@ struct Transport::Impl {
     curl_easy_reset(easy.get());
     idle.push_back(std::move(easy));
   }
+};
+
+namespace {
+
+// The share handle (DNS cache, TLS sessions) is used by the lanes of several threads.
+struct TransportShareLocks {
+  std::mutex locks[CURL_LOCK_DATA_LAST];
+};
+
+void transport_share_lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+  static_cast<TransportShareLocks*>(user)->locks[data].lock();
+}
+
+void transport_share_unlock(CURL*, curl_lock_data data, void* user) {
+  static_cast<TransportShareLocks*>(user)->locks[data].unlock();
+}
+
+}  // namespace
+
+// Connections per host for parallel batches of the process-wide transport.
+constexpr long kSharedHostConnections = 6;
+
+struct Transport::Impl {
+  TransportShareLocks share_locks;  // outlives the share
+  curl::Share share = curl::make_share();
+  std::mutex lanes_mutex;
+  std::vector<std::unique_ptr<TransportLane>> free_lanes;  // most recently used last
+  CaBundleCache ca_bundles;
+  std::mutex debug_mutex;
+  DebugHook debug;
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> connections{0};
+
+  Impl() {
+    curl_share_setopt(share.get(), CURLSHOPT_USERDATA, &share_locks);
+    curl_share_setopt(share.get(), CURLSHOPT_LOCKFUNC, transport_share_lock);
+    curl_share_setopt(share.get(), CURLSHOPT_UNLOCKFUNC, transport_share_unlock);
+  }
+
+  std::unique_ptr<TransportLane> take_lane(const TransportOptions& options) {
+    {
+      std::lock_guard lock(lanes_mutex);
+      if (!free_lanes.empty()) {
+        auto lane = std::move(free_lanes.back());
+        free_lanes.pop_back();
+        return lane;
+      }
+    }
+    auto lane = std::make_unique<TransportLane>();
+    CURLM* multi = lane->multi.get();
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      std::max(1L, options.max_host_connections));
+    // Keep idle connections between batches; libcurl's default shrinks the cache with the
+    // number of transfers in flight, which drops connections at the end of every batch.
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 64L);
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING,
+                      static_cast<long>(options.http2 ? CURLPIPE_MULTIPLEX : CURLPIPE_NOTHING));
+    return lane;
+  }
+
+  void give_back(std::unique_ptr<TransportLane> lane) {
+    std::lock_guard lock(lanes_mutex);
+    free_lanes.push_back(std::move(lane));
+  }
 
   void finish(Transfer& t, CURLcode code) {
     connections += static_cast<std::uint64_t>(std::max(0L, finish_transfer(t, code)));
+    std::lock_guard lock(debug_mutex);
     if (!debug) return;
     DebugEvent ev;
     ev.method = method_name(t.request->method);
@@ -134,29 +196,29 @@ struct Transport::Impl {
 Transport::Transport(TransportOptions options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
   if (options_.max_in_flight == 0) options_.max_in_flight = 1;
-  curl_multi_setopt(impl_->multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
-                    std::max(1L, options_.max_host_connections));
-  // Keep idle connections between batches; libcurl's default shrinks the cache with the
-  // number of transfers in flight, which drops connections at the end of every batch.
-  curl_multi_setopt(impl_->multi.get(), CURLMOPT_MAXCONNECTS, 64L);
-  if (options_.http2) {
-    curl_multi_setopt(impl_->multi.get(), CURLMOPT_PIPELINING,
-                      static_cast<long>(CURLPIPE_MULTIPLEX));
-  } else {
-    curl_multi_setopt(impl_->multi.get(), CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_NOTHING));
-  }
 }
 
 Transport::~Transport() = default;
 
 Transport& Transport::shared() {
   // Never destroyed: other static objects may still use it during exit.
-  static Transport* transport = new Transport();
+  // HTTP/2 where the server offers it (the registry does; notary-server and most token
+  // services answer HTTP/1.1): parallel requests then share one connection. An HTTP/1.1
+  // server gets a batch of independent requests on parallel connections: across a WAN a new
+  // connection (TCP + TLS 1.3, two round trips) beats queueing four requests on one.
+  // DCT_HTTP2=0 keeps every connection on HTTP/1.1.
+  static Transport* transport = [] {
+    TransportOptions options;
+    const char* env = std::getenv("DCT_HTTP2");
+    options.http2 = env == nullptr || std::string_view(env) != "0";
+    options.max_host_connections = kSharedHostConnections;
+    return new Transport(std::move(options));
+  }();
   return *transport;
 }
 
 void Transport::set_debug_hook(DebugHook hook) {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->debug_mutex);
   impl_->debug = std::move(hook);
 }
 
@@ -220,9 +282,14 @@ std::vector<Response> Transport::run_following(const std::vector<const Request*>
 std::vector<Response> Transport::run(const std::vector<const Request*>& requests) {
   std::vector<Response> results(requests.size());
   if (requests.empty()) return results;
-  std::lock_guard lock(impl_->mutex);
   Impl& im = *impl_;
-  CURLM* multi = im.multi.get();
+  struct LaneHolder {
+    Impl& im;
+    std::unique_ptr<TransportLane> lane;
+    ~LaneHolder() { im.give_back(std::move(lane)); }
+  } held{im, im.take_lane(options_)};
+  TransportLane& lane = *held.lane;
+  CURLM* multi = lane.multi.get();
 
   std::map<CURL*, std::unique_ptr<Transfer>> active;
   std::size_t next = 0;
@@ -242,7 +309,7 @@ std::vector<Response> Transport::run(const std::vector<const Request*>& requests
         continue;
       }
       auto t = std::make_unique<Transfer>();
-      t->easy = im.take_easy();
+      t->easy = lane.take_easy();
       t->request = &req;
       t->index = index;
       t->started = std::chrono::steady_clock::now();
@@ -252,13 +319,13 @@ std::vector<Response> Transport::run(const std::vector<const Request*>& requests
         results[index].error =
             e.code() == ErrorCode::tls_config ? TransferError::tls : TransferError::network;
         results[index].error_message = e.what();
-        im.give_back(std::move(t->easy));
+        lane.give_back(std::move(t->easy));
         continue;
       }
       if (curl_multi_add_handle(multi, t->easy.get()) != CURLM_OK) {
         results[index].error = TransferError::network;
         results[index].error_message = "libcurl could not start the request";
-        im.give_back(std::move(t->easy));
+        lane.give_back(std::move(t->easy));
         continue;
       }
       CURL* key = t->easy.get();
@@ -280,7 +347,7 @@ std::vector<Response> Transport::run(const std::vector<const Request*>& requests
       curl_multi_remove_handle(multi, t->easy.get());
       im.finish(*t, msg->data.result);
       results[t->index] = std::move(t->response);
-      im.give_back(std::move(t->easy));
+      lane.give_back(std::move(t->easy));
     }
     if (mc != CURLM_OK) {
       // The multi handle is broken: fail what is left instead of spinning.
@@ -288,7 +355,7 @@ std::vector<Response> Transport::run(const std::vector<const Request*>& requests
         curl_multi_remove_handle(multi, easy);
         results[t->index].error = TransferError::network;
         results[t->index].error_message = curl_multi_strerror(mc);
-        im.give_back(std::move(t->easy));
+        lane.give_back(std::move(t->easy));
       }
       active.clear();
       break;

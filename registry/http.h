@@ -1,7 +1,9 @@
 #pragma once
 // The one HTTPS transport of the process (libcurl). Connections, DNS answers and TLS sessions are
 // kept between requests, so a run makes one TLS handshake per host as long as requests to that
-// host are sequential; perform_all() runs requests in parallel over the same pool.
+// host are sequential; perform_all() runs requests in parallel over the same pool. Several
+// threads may use the transport at once: each batch runs on a connection pool of its own
+// (kept for the next batch), and all share DNS answers and TLS sessions.
 //
 // TLS is always verified. There is no option to turn verification off.
 #include <chrono>

@@ -11,7 +11,8 @@ namespace dct::registry {
 Session::Session(SessionOptions options, Transport& transport)
     : options_(std::move(options)),
       transport_(transport),
-      config_dir_(docker_config_dir(options_.config_dir)) {}
+      config_dir_(docker_config_dir(options_.config_dir)),
+      token_cache_(TokenCache::for_config_dir(config_dir_)) {}
 
 const DockerConfig& Session::docker_config() {
   std::lock_guard lock(mutex_);
@@ -77,6 +78,7 @@ std::shared_ptr<Authorizer> Session::notary_authorizer(const Reference& ref) {
   setup.notary_config = &notary_config();
   setup.trust_dir = trust;
   setup.registry = [this, ref] { return registry_authorizer(ref); };
+  setup.token_cache = token_cache_;
   auto auth = make_notary_authorizer(transport_, setup);
   authorizers_.emplace(cache_key, auth);
   return auth;
@@ -87,7 +89,7 @@ std::shared_ptr<Authorizer> Session::registry_authorizer(const Reference& ref) {
   std::lock_guard lock(mutex_);
   const std::string cache_key = "registry\n" + base;
   if (auto it = authorizers_.find(cache_key); it != authorizers_.end()) return it->second;
-  auto auth = make_registry_authorizer(transport_, config_dir_, ref);
+  auto auth = make_registry_authorizer(transport_, config_dir_, ref, token_cache_);
   authorizers_.emplace(cache_key, auth);
   return auth;
 }

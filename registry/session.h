@@ -70,6 +70,7 @@ class Session {
   std::map<std::string, std::optional<Credential>> credentials_;
   std::map<std::string, std::shared_ptr<Authorizer>> authorizers_;
   std::set<std::string> notices_;
+  std::shared_ptr<TokenCache> token_cache_;
 };
 
 }  // namespace dct::registry

@@ -76,6 +76,8 @@ BearerToken parse_token_response(std::string_view body) {
   }
   if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number()) {
     const double seconds = it->get<double>();
+    if (seconds > 0 && seconds < 1e9)
+      out.stated_expires_in = std::chrono::seconds(static_cast<long>(seconds));
     if (seconds > 60 && seconds < 1e9)
       out.expires_in = std::chrono::seconds(static_cast<long>(seconds));
   }

@@ -23,7 +23,8 @@ struct TokenRequest {
 
 struct BearerToken {
   std::string token;
-  std::chrono::seconds expires_in{60};
+  std::chrono::seconds expires_in{60};                    // for this run: at least 60 s, as docker
+  std::optional<std::chrono::seconds> stated_expires_in;  // as the server said, when it did
 };
 
 // Parses a token response: "access_token" (preferred) or "token", and "expires_in" (at least

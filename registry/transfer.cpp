@@ -135,8 +135,9 @@ void configure_transfer(Transfer& t, const TransportOptions& options, CURLSH* sh
   set(e, CURLOPT_USERAGENT,
       options.user_agent.empty() ? default_user_agent().c_str() : options.user_agent.c_str());
   if (options.http2) {
+    // No CURLOPT_PIPEWAIT: waiting to learn whether the first connection multiplexes costs an
+    // HTTP/1.1 server (notary-server) two round trips before the parallel connections open.
     set(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    set(e, CURLOPT_PIPEWAIT, 1L);
   } else {
     set(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   }
