@@ -29,6 +29,7 @@ Command delegation_list_command();
 Command delegation_remove_command();
 Command signer_add_command();
 Command signer_remove_command();
+Command migrate_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -57,6 +58,7 @@ const std::vector<Command>& all_commands() {
       delegation_remove_command(),
       signer_add_command(),
       signer_remove_command(),
+      migrate_command(),
   };
   return commands;
 }
