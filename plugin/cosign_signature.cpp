@@ -47,7 +47,7 @@ nlohmann::ordered_json parse_oci_manifest(std::string_view manifest) {
   return doc;
 }
 
-std::string config_for(const nlohmann::ordered_json& layers) {
+std::string cosign_config_for(const nlohmann::ordered_json& layers) {
   // What cosign writes: an empty image config whose rootfs lists each layer's digest.
   nlohmann::ordered_json diff_ids = nlohmann::ordered_json::array();
   nlohmann::ordered_json history = nlohmann::ordered_json::array();
@@ -106,7 +106,7 @@ SignatureManifest add_cosign_layer(const std::optional<std::string>& existing,
   doc["layers"].push_back(l);
 
   SignatureManifest out;
-  out.config = config_for(doc["layers"]);
+  out.config = cosign_config_for(doc["layers"]);
   doc["config"] = {{"mediaType", kOciConfigMediaType},
                    {"size", out.config.size()},
                    {"digest", "sha256:" + to_hex(sha256(out.config))}};

@@ -21,9 +21,9 @@ namespace dct::plugin {
 namespace {
 
 // Failures that mean "this tag is not trusted", as opposed to an attack or an outage.
-bool is_skip(const Error& e) { return e.kind() == ErrorKind::not_found; }
+bool migrate_skips_tag(const Error& e) { return e.kind() == ErrorKind::not_found; }
 
-MigrateRow row_for(const Resolution& r) {
+MigrateRow migrate_row_of(const Resolution& r) {
   MigrateRow row;
   row.name = r.ref.gun();
   row.tag = r.target.tag;
@@ -127,7 +127,7 @@ std::vector<Resolution> resolve_every_tag(registry::Session& session,
         r.target = trust::resolve_tag(client.updater(), repo, name, /*with_signers=*/true);
         out.push_back(std::move(r));
       } catch (const Error& e) {
-        if (!is_skip(e)) throw;
+        if (!migrate_skips_tag(e)) throw;
         skipped.push_back(skipped_row(ref, name, e.what()));
       }
     }
@@ -165,14 +165,14 @@ std::vector<MigrateRow> migrate_image(registry::Session& session, const std::str
       warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
       verified.push_back(std::move(r));
     } catch (const Error& e) {
-      if (!is_skip(e)) throw;
+      if (!migrate_skips_tag(e)) throw;
       MigrateRow row = skipped_row(ref, ref.tag_or_latest(), e.what());
       row.named = true;
       rows.push_back(std::move(row));
     }
   }
   for (const auto& r : verified) {
-    MigrateRow row = row_for(r);
+    MigrateRow row = migrate_row_of(r);
     row.named = !options.all_tags;
     sign_row(session, r, key, options, row);
     rows.push_back(std::move(row));

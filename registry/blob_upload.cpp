@@ -11,7 +11,7 @@ namespace dct::registry {
 namespace {
 
 // Where the registry said the upload continues: absolute, or a path on the same server.
-std::string upload_location(const std::string& base_url, const std::string& location) {
+std::string blob_upload_location(const std::string& base_url, const std::string& location) {
   if (location.rfind("https://", 0) == 0) return location;
   if (!location.empty() && location.front() == '/') {
     const auto scheme_end = base_url.find("://");
@@ -23,7 +23,7 @@ std::string upload_location(const std::string& base_url, const std::string& loca
                   location.substr(0, 100) + "\"");
 }
 
-void check_written(Authorizer& auth, const Response& resp, const std::string& what) {
+void check_registry_write(Authorizer& auth, const Response& resp, const std::string& what) {
   if (!resp.completed()) throw transfer_error(resp, what);
   if (resp.status == 401 || resp.status == 403) throw auth.unauthorized_error(resp, what);
   if (resp.status < 200 || resp.status >= 300) {
@@ -68,9 +68,9 @@ std::string RegistryWriter::upload_blob(std::string_view path, std::string_view 
   start.body = Body{"", "application/octet-stream"};
   const std::string what_start = "POST " + start.url;
   Response started = auth_->perform(std::move(start), scope(path));
-  check_written(*auth_, started, what_start);
+  check_registry_write(*auth_, started, what_start);
   const std::string location =
-      upload_location(auth_->base_url(), started.headers.get("Location").value_or(""));
+      blob_upload_location(auth_->base_url(), started.headers.get("Location").value_or(""));
 
   Request put;
   put.method = Method::put;
@@ -79,7 +79,7 @@ std::string RegistryWriter::upload_blob(std::string_view path, std::string_view 
   put.body = Body{std::string(data), "application/octet-stream"};
   const std::string what_put = "PUT blob " + digest + " to " + auth_->base_url();
   Response done = auth_->perform(std::move(put), scope(path));
-  check_written(*auth_, done, what_put);
+  check_registry_write(*auth_, done, what_put);
   if (auto reported = done.headers.get("Docker-Content-Digest");
       reported && !reported->empty() && *reported != digest)
     throw Error(ErrorCode::manifest_mismatch,
@@ -99,7 +99,7 @@ std::string RegistryWriter::put_manifest(std::string_view path, std::string_view
   r.body = Body{std::string(body), std::string(media_type)};
   const std::string what = "PUT " + r.url;
   Response resp = auth_->perform(std::move(r), scope(path));
-  check_written(*auth_, resp, what);
+  check_registry_write(*auth_, resp, what);
   if (auto reported = resp.headers.get("Docker-Content-Digest");
       reported && !reported->empty() && *reported != digest)
     throw Error(ErrorCode::manifest_mismatch, "the registry stored the manifest for " +
