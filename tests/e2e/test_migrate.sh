@@ -152,4 +152,16 @@ run_capture dct migrate "$g:v1"
 assert_eq 1 "$RC" "--key is required"
 assert_contains "$ERR" "--key is required" "the error says so"
 
+# --- token auth: the signature is written with a push-scoped token, the verifier pulls ---
+use_auth token
+g=$(new_gun migrate-auth)
+repo=$(repo_of "$g")
+read -r d5 s5 <<<"$(push "$g" v1)"
+notary_init "$g"
+notary_sign "$g" v1 "$d5" "$s5"
+run_capture dct migrate --key "$key" "$g:v1"
+assert_eq 0 "$RC" "migrate with token auth: $ERR"
+verify "$d5" "$E2E_TMP/cosign.pub"
+assert_eq 0 "$RC" "the signature written with token auth verifies: $OUT"
+
 finish
