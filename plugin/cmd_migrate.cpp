@@ -61,7 +61,6 @@ trust::PrivateKey load_migrate_key(const std::string& file) {
     for (int attempt = 0; !key; ++attempt) {
       terminal->write(fmt::format("Enter passphrase for the signing key {}: ", file));
       auto typed = terminal->read_hidden();
-      terminal->write("\n");
       if (!typed) throw Error(ErrorCode::cancelled, "no passphrase given");
       try {
         key = trust::read_key_file(text.view(), typed->view());

@@ -148,6 +148,20 @@ assert_contains "$ERR" "P-256" "the error says what key is needed"
 run_capture dct migrate --key "$E2E_TMP/missing.key" "$g:v1"
 assert_eq 125 "$RC" "a missing key file is a bad argument"
 assert_contains "$ERR" "missing.key" "the error names the file"
+# An encrypted SEC1 key, its passphrase typed at the terminal (a wrong one first).
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
+  openssl ec -aes256 -passout pass:typed-pass -out "$E2E_TMP/sec1.key" 2>/dev/null
+run_capture bash -c "(sleep 1; printf 'wrong\n'; sleep 1; printf 'typed-pass\n') |
+  DCT_MIGRATE_PASSPHRASE= timeout 30 script -qec '$DCT_BIN migrate --key $E2E_TMP/sec1.key $g:v2 --trust-dir $DCT_TRUST' /dev/null"
+assert_eq 0 "$RC" "a passphrase typed at the terminal opens the key: $OUT"
+assert_contains "$OUT" "Wrong passphrase" "a wrong passphrase is asked again"
+openssl ec -in "$E2E_TMP/sec1.key" -passin pass:typed-pass -pubout -out "$E2E_TMP/sec1.pub" 2>/dev/null
+verify "$d2" "$E2E_TMP/sec1.pub"
+assert_eq 0 "$RC" "the signature made with the SEC1 key verifies: $OUT"
+run_capture env DCT_MIGRATE_PASSPHRASE= setsid "$DCT_BIN" migrate --key "$E2E_TMP/sec1.key" "$g:v2" --trust-dir "$DCT_TRUST"
+assert_eq 1 "$RC" "no passphrase and no terminal fails"
+assert_contains "$ERR" "DCT_MIGRATE_PASSPHRASE" "the error says how to give the passphrase"
+
 run_capture dct migrate "$g:v1"
 assert_eq 1 "$RC" "--key is required"
 assert_contains "$ERR" "--key is required" "the error says so"
