@@ -17,6 +17,10 @@ add_delegation "$g" targets/qa qa
 notary_sign "$g" v1 "$d1" "$s1" targets/releases
 notary_sign "$g" v2 "$d2" "$s2"
 notary_sign "$g" v3 "$d3" "$s3" targets/qa
+# v4 signed by dct itself, into targets/releases with the key notary imported.
+read -r d6 _ <<<"$(push "$g" v4)"
+run_capture "$DCT_BIN" sign "$g:v4"
+assert_eq 0 "$RC" "dct signs v4: $ERR"
 
 # An encrypted PKCS#8 key and a plain SEC1 key, both P-256.
 key=$E2E_TMP/cosign.key
@@ -44,6 +48,7 @@ assert_eq 0 "$RC" "dry run exit: $ERR"
 assert_eq "would sign" "$(jq -r '.[] | select(.tag=="v1") | .status' <<<"$OUT")" "dry run: v1 would be signed"
 assert_eq "would sign" "$(jq -r '.[] | select(.tag=="v2") | .status' <<<"$OUT")" "dry run: v2 would be signed"
 assert_eq "skipped" "$(jq -r '.[] | select(.tag=="v3") | .status' <<<"$OUT")" "dry run: v3 skipped"
+assert_eq "would sign" "$(jq -r '.[] | select(.tag=="v4") | .status' <<<"$OUT")" "dry run: v4 would be signed"
 assert_eq "" "$(sig_tags)" "dry run wrote no signature tag"
 verify "$d1" "$E2E_TMP/cosign.pub"
 assert_eq 1 "$RC" "nothing verifies after a dry run: $OUT"
@@ -51,6 +56,7 @@ assert_eq 1 "$RC" "nothing verifies after a dry run: $OUT"
 # --- migrate every tag ---
 run_capture dct migrate --key "$key" --all-tags --format json "$g"
 assert_eq 0 "$RC" "migrate --all-tags exit: $ERR"
+migrated=$OUT
 assert_eq "signed" "$(jq -r '.[] | select(.tag=="v1") | .status' <<<"$OUT")" "v1 signed"
 assert_eq "targets/releases" "$(jq -r '.[] | select(.tag=="v1") | .role' <<<"$OUT")" "v1 from releases"
 assert_eq "$d1" "$(jq -r '.[] | select(.tag=="v1") | .digest' <<<"$OUT")" "v1 digest as verified"
@@ -69,6 +75,10 @@ verify "$d2" "$E2E_TMP/cosign.pub"
 assert_eq 0 "$RC" "v2's signature verifies: $OUT"
 verify "$d3" "$E2E_TMP/cosign.pub"
 assert_eq 1 "$RC" "the skipped v3 has no signature: $OUT"
+assert_eq "signed targets/releases" "$(jq -r '.[] | select(.tag=="v4") | "\(.status) \(.role)"' <<<"$migrated")" \
+  "v4, signed by dct in releases, is migrated"
+verify "$d6" "$E2E_TMP/cosign.pub"
+assert_eq 0 "$RC" "v4's signature verifies: $OUT"
 verify "$d1" "$E2E_TMP/second.pub"
 assert_eq 1 "$RC" "another key's public half does not verify v1: $OUT"
 
