@@ -14,10 +14,10 @@ using dct::test::code_of;
 
 namespace {
 
-const std::string kDigest =
+const std::string kCosignTestDigest =
     "sha256:e80ded64c707c328e0836144483c5a31ca6a345ac6fdc977d6222fe74cc31fe2";
 
-CosignLayer layer_of(const std::string& payload, const std::string& signature) {
+CosignLayer cosign_test_layer(const std::string& payload, const std::string& signature) {
   return {"sha256:" + dct::to_hex(dct::sha256(payload)), payload.size(), signature};
 }
 
@@ -26,27 +26,27 @@ CosignLayer layer_of(const std::string& payload, const std::string& signature) {
 TEST_CASE("the payload is a cosign simple-signing document recording where trust came from") {
   TrustOrigin origin{
       "https://notary.example", "targets/releases", "1.4", {"targets/releases", "targets"}};
-  const std::string payload = cosign_payload("reg.example/team/app", kDigest, origin);
+  const std::string payload = cosign_payload("reg.example/team/app", kCosignTestDigest, origin);
   const auto j = nlohmann::json::parse(payload);
   CHECK(j["critical"]["identity"]["docker-reference"] == "reg.example/team/app");
-  CHECK(j["critical"]["image"]["docker-manifest-digest"] == kDigest);
+  CHECK(j["critical"]["image"]["docker-manifest-digest"] == kCosignTestDigest);
   CHECK(j["critical"]["type"] == "cosign container image signature");
   CHECK(j["optional"]["dev.dct.notary/server"] == "https://notary.example");
   CHECK(j["optional"]["dev.dct.notary/role"] == "targets/releases");
   CHECK(j["optional"]["dev.dct.notary/signers"] == "targets/releases,targets");
   CHECK(payload.find('\n') == std::string::npos);
   // The same input gives the same bytes: a re-run can recognise its own payload.
-  CHECK(payload == cosign_payload("reg.example/team/app", kDigest, origin));
-  CHECK(payload != cosign_payload("reg.example/team/other", kDigest, origin));
+  CHECK(payload == cosign_payload("reg.example/team/app", kCosignTestDigest, origin));
+  CHECK(payload != cosign_payload("reg.example/team/other", kCosignTestDigest, origin));
 }
 
 TEST_CASE("signatures live under sha256-<hex>.sig") {
-  CHECK(cosign_signature_tag(kDigest) ==
+  CHECK(cosign_signature_tag(kCosignTestDigest) ==
         "sha256-e80ded64c707c328e0836144483c5a31ca6a345ac6fdc977d6222fe74cc31fe2.sig");
 }
 
 TEST_CASE("a new signature manifest is an OCI image manifest with one annotated layer") {
-  const auto sm = add_cosign_layer(std::nullopt, layer_of("{}", "MEUC"));
+  const auto sm = add_cosign_layer(std::nullopt, cosign_test_layer("{}", "MEUC"));
   const auto m = nlohmann::json::parse(sm.manifest);
   CHECK(m["schemaVersion"] == 2);
   CHECK(m["mediaType"] == "application/vnd.oci.image.manifest.v1+json");
@@ -61,13 +61,13 @@ TEST_CASE("a new signature manifest is an OCI image manifest with one annotated 
 }
 
 TEST_CASE("adding to a signature manifest keeps its layers and annotations") {
-  auto first = add_cosign_layer(std::nullopt, layer_of("{\"a\":1}", "c2lnMQ=="));
+  auto first = add_cosign_layer(std::nullopt, cosign_test_layer("{\"a\":1}", "c2lnMQ=="));
   auto doc = nlohmann::ordered_json::parse(first.manifest);
   doc["annotations"]["org.example/kept"] = "yes";
   doc["layers"].push_back({{"mediaType", "application/vnd.example.other"},
                            {"digest", "sha256:" + std::string(64, '0')},
                            {"size", 3}});
-  const auto second = add_cosign_layer(doc.dump(), layer_of("{\"b\":2}", "c2lnMg=="));
+  const auto second = add_cosign_layer(doc.dump(), cosign_test_layer("{\"b\":2}", "c2lnMg=="));
   const auto m = nlohmann::json::parse(second.manifest);
   CHECK(m["annotations"]["org.example/kept"] == "yes");
   REQUIRE(m["layers"].size() == 3);
@@ -85,7 +85,8 @@ TEST_CASE("adding to a signature manifest keeps its layers and annotations") {
 TEST_CASE("a signature tag holding something else is not written over") {
   const std::string index =
       R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})";
-  CHECK(code_of([&] { add_cosign_layer(index, layer_of("{}", "x")); }) == ErrorCode::bad_response);
+  CHECK(code_of([&] { add_cosign_layer(index, cosign_test_layer("{}", "x")); }) ==
+        ErrorCode::bad_response);
   CHECK(code_of([&] { cosign_layers("not json"); }) == ErrorCode::bad_response);
   CHECK(code_of([&] { cosign_layers(R"({"schemaVersion":1})"); }) == ErrorCode::bad_response);
 }

@@ -13,7 +13,7 @@ using namespace dct::trust;
 namespace {
 
 // r||s, each left-padded to 32 bytes, from a DER ECDSA-Sig-Value.
-std::string raw_of(const std::string& der) {
+std::string der_to_raw_rs(const std::string& der) {
   const unsigned char* p = ossl::bytes_of(der);
   ossl::EcdsaSig sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
   REQUIRE(sig);
@@ -35,8 +35,8 @@ TEST_CASE("DER ECDSA P-256 signatures verify over SHA-256 of the message") {
   const std::string der = sign_ecdsa_p256_der(key, message);
   CHECK(static_cast<unsigned char>(der[0]) == 0x30);
   // Checked through notary's verifier, which knows nothing about DER.
-  CHECK(verify_signature(key.public_key(), "ecdsa", message, raw_of(der)));
-  CHECK_FALSE(verify_signature(key.public_key(), "ecdsa", message + " ", raw_of(der)));
+  CHECK(verify_signature(key.public_key(), "ecdsa", message, der_to_raw_rs(der)));
+  CHECK_FALSE(verify_signature(key.public_key(), "ecdsa", message + " ", der_to_raw_rs(der)));
   CHECK(verify_ecdsa_der(key, message, der));
   CHECK_FALSE(verify_ecdsa_der(key, message + " ", der));
   CHECK_FALSE(verify_ecdsa_der(PrivateKey::generate("ecdsa"), message, der));
