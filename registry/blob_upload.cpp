@@ -12,7 +12,13 @@ namespace {
 
 // Where the registry said the upload continues: absolute, or a path on the same server.
 std::string blob_upload_location(const std::string& base_url, const std::string& location) {
-  if (location.rfind("https://", 0) == 0) return location;
+  // The upload carries the registry's Authorization: it goes nowhere but the registry.
+  if (location.rfind("https://", 0) == 0) {
+    if (url_host_port(location) == url_host_port(base_url)) return location;
+    throw Error(ErrorCode::bad_response, "the registry sent the blob upload to another host (" +
+                                             url_host_port(location).substr(0, 100) +
+                                             "); refusing to send it there");
+  }
   if (!location.empty() && location.front() == '/') {
     const auto scheme_end = base_url.find("://");
     const auto host_end = base_url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);

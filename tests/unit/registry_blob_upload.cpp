@@ -28,6 +28,7 @@ struct FakeWritableRegistry {
   std::map<std::string, std::pair<std::string, std::string>> manifests;  // tag -> type, body
   std::string report_manifest_digest;                                    // lie when set
   int fail_put_status = 0;
+  std::string location = "/v2/team/app/blobs/uploads/u1?_state=abc";
   TestServer server{[this](const HttpRequest& req) { return handle(req); }};
 
   Reply handle(const HttpRequest& req) {
@@ -41,7 +42,7 @@ struct FakeWritableRegistry {
     if (req.method == "POST" && p == "/v2/team/app/blobs/uploads/") {
       Reply r;
       r.status = 202;
-      r.headers.emplace_back("Location", "/v2/team/app/blobs/uploads/u1?_state=abc");
+      r.headers.emplace_back("Location", location);
       return r;
     }
     if (req.method == "PUT" && p == "/v2/team/app/blobs/uploads/u1") {
@@ -136,4 +137,20 @@ TEST_CASE("manifest put: by tag with its media type; another stored digest is re
   } catch (const dct::Error& e) {
     CHECK(e.code() == dct::ErrorCode::invalid_reference);
   }
+}
+
+TEST_CASE("blob upload: an upload sent to another host is refused, credentials stay home") {
+  FakeWritableRegistry reg;
+  reg.location = "https://elsewhere.example/v2/team/app/blobs/uploads/u1?_state=abc";
+  Transport transport;
+  RegistryWriter w = writer_for(transport, reg);
+  try {
+    w.upload_blob("team/app", "x");
+    FAIL("no error");
+  } catch (const dct::Error& e) {
+    CHECK(e.code() == dct::ErrorCode::bad_response);
+    CHECK(std::string(e.what()).find("elsewhere.example") != std::string::npos);
+  }
+  reg.location = reg.server.url("/v2/team/app/blobs/uploads/u1?_state=abc");
+  CHECK(w.upload_blob("team/app", "x") == blob_digest_of("x"));
 }
