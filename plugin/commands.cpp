@@ -36,6 +36,7 @@ Command signer_remove_command();
 Command delegation_purge_command();
 Command witness_command();
 Command delete_command();
+Command migrate_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -71,6 +72,7 @@ const std::vector<Command>& all_commands() {
       delegation_purge_command(),
       witness_command(),
       delete_command(),
+      migrate_command(),
   };
   return commands;
 }
