@@ -10,23 +10,23 @@ namespace dct::registry {
 
 namespace {
 
-// Where the registry said the upload continues: absolute, or a path on the same server.
+// Where the registry said the upload continues: absolute, or a reference resolved against the
+// registry's URL as libcurl would follow it.
 std::string blob_upload_location(const std::string& base_url, const std::string& location) {
+  const auto resolved = location.empty() ? std::nullopt : resolve_location(base_url, location);
+  const auto target = resolved ? parse_url(*resolved) : std::nullopt;
+  const auto base = parse_url(base_url);
+  if (!target || !base)
+    throw Error(ErrorCode::bad_response,
+                "the registry answered a blob upload with an unusable Location \"" +
+                    location.substr(0, 100) + "\"");
   // The upload carries the registry's Authorization: it goes nowhere but the registry.
-  if (location.rfind("https://", 0) == 0) {
-    if (url_host_port(location) == url_host_port(base_url)) return location;
+  if (target->scheme != "https" || target->host != base->host ||
+      target->port_number != base->port_number)
     throw Error(ErrorCode::bad_response, "the registry sent the blob upload to another host (" +
-                                             url_host_port(location).substr(0, 100) +
+                                             target->authority().substr(0, 100) +
                                              "); refusing to send it there");
-  }
-  if (!location.empty() && location.front() == '/') {
-    const auto scheme_end = base_url.find("://");
-    const auto host_end = base_url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-    return base_url.substr(0, host_end) + location;
-  }
-  throw Error(ErrorCode::bad_response,
-              "the registry answered a blob upload with an unusable Location \"" +
-                  location.substr(0, 100) + "\"");
+  return *resolved;
 }
 
 void check_registry_write(Authorizer& auth, const Response& resp, const std::string& what) {

@@ -392,7 +392,7 @@ TEST_CASE("find_role keeps keys of other repositories out") {
 
 namespace {
 
-std::pair<int, std::string> run(const std::string& command) {
+std::pair<int, std::string> run_for_key_store(const std::string& command) {
   std::string output;
   FILE* pipe = popen(("(" + command + ") 2>&1").c_str(), "r");
   REQUIRE(pipe);
@@ -416,7 +416,7 @@ TEST_CASE("notary lists and opens the keys we store") {
   store.add(root, "root", "", passphrases);
   store.add(deleg, "targets/releases", "example.com/app", passphrases);
 
-  const auto [status, output] = run("notary -d " + tmp.path().string() + " key list");
+  const auto [status, output] = run_for_key_store("notary -d " + tmp.path().string() + " key list");
   CAPTURE(output);
   CHECK(status == 0);
   std::istringstream lines(output);
@@ -443,7 +443,7 @@ TEST_CASE("notary lists and opens the keys we store") {
   CHECK(found == 3);
 
   // notary decrypts what we wrote (key passwd reads, then rewrites the file) and we read back.
-  const auto passwd = run("env NOTARY_TARGETS_PASSPHRASE='pass word' notary -d " +
+  const auto passwd = run_for_key_store("env NOTARY_TARGETS_PASSPHRASE='pass word' notary -d " +
                           tmp.path().string() + " key passwd " + targets.id());
   CAPTURE(passwd.second);
   CHECK(passwd.first == 0);
