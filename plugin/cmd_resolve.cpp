@@ -30,8 +30,11 @@ Command resolve_command() {
       "The tag counts only when it is signed in targets/releases, or failing that in targets;\n"
       "every signature, expiry and hash of the trust data is verified on the way. No Docker\n"
       "daemon is needed.";
-  c.examples = "  docker dct resolve registry.example.com/team/app:1.4\n";
+  c.examples =
+      "  docker dct resolve registry.example.com/team/app:1.4\n"
+      "  docker dct resolve --bundle app.trust.tar registry.example.com/team/app:1.4\n";
   c.trust_flags = true;
+  c.bundle_flag = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<ResolveArgs>();
     ResolveArgs& args = *bound;
@@ -45,7 +48,7 @@ Command resolve_command() {
         throw Error(ErrorCode::invalid_argument,
                     fmt::format("unknown format \"{}\": use --format json", args.format));
       bool json = args.format == "json";
-      Resolution r = resolve_image(ctx.session(), args.image, /*with_signers=*/json);
+      Resolution r = resolve_image(ctx.session(), args.image, /*with_signers=*/json, ctx.bundle());
       print_warnings(ctx, r.warnings);
       if (json)
         *ctx.out << r.to_json().dump(4) << "\n";

@@ -29,6 +29,8 @@ Command delegation_list_command();
 Command delegation_remove_command();
 Command signer_add_command();
 Command signer_remove_command();
+Command bundle_save_command();
+Command bundle_diff_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -57,6 +59,8 @@ const std::vector<Command>& all_commands() {
       delegation_remove_command(),
       signer_add_command(),
       signer_remove_command(),
+      bundle_save_command(),
+      bundle_diff_command(),
   };
   return commands;
 }

@@ -54,7 +54,7 @@ Pinned resolve_ref(const Context& ctx, const trust::ImageRef& r, bool allow_dige
     p.already_pinned = true;
     return p;
   }
-  p.resolution = resolve_image(ctx.session(), r.image, /*with_signers=*/true);
+  p.resolution = resolve_image(ctx.session(), r.image, /*with_signers=*/true, ctx.bundle());
   for (const auto& w : p.resolution->warnings) ctx.warn(w);
   std::string name = without_digest(r.image);
   if (!ref.has_tag()) name += ":latest";
