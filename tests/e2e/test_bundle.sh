@@ -53,6 +53,12 @@ run_capture offline resolve --bundle "$B1" "$REGISTRY_HOST/e2e/other:v1" --trust
 assert_eq 1 "$RC" "a repository not in the bundle"
 assert_contains "$ERR" "holds no trust data" "says the bundle lacks it"
 
+mkdir -p "$E2E_TMP/ctx"
+printf 'FROM %s:v2\n' "$g" >"$E2E_TMP/ctx/Dockerfile"
+run_capture offline pin --bundle "$B1" "$E2E_TMP/ctx" --trust-dir "$T1"
+assert_eq 0 "$RC" "pin from the bundle: $ERR"
+assert_contains "$OUT" "FROM $g:v2@$d2" "pinned to the bundle's digest"
+
 # 3. Offline in notary: the extracted bundle is a trust dir.
 mkdir -p "$E2E_TMP/nd"
 tar -x -C "$E2E_TMP/nd" -f "$B1"
