@@ -144,10 +144,10 @@ Command bundle_diff_command() {
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<BundleDiffArgs>();
-    BundleDiffArgs& args = *bound;
-    app.add_option("OLD", args.old_file, "The bundle in use")->required();
-    app.add_option("NEW", args.new_file, "The bundle to review")->required();
-    app.add_option("--format", args.format, "Output format: \"json\" for a list of changes")
+    BundleDiffArgs& declared = *bound;
+    app.add_option("OLD", declared.old_file, "The bundle in use")->required();
+    app.add_option("NEW", declared.new_file, "The bundle to review")->required();
+    app.add_option("--format", declared.format, "Output format: \"json\" for a list of changes")
         ->type_name("string");
     return [bound](Context& ctx) {
       BundleDiffArgs& args = *bound;

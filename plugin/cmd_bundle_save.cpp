@@ -77,9 +77,9 @@ Command bundle_save_command() {
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<BundleSaveArgs>();
-    BundleSaveArgs& args = *bound;
-    app.add_option("IMAGE", args.images, "Image references")->required();
-    app.add_option("-o,--output", args.output, "Write the bundle to this file")
+    BundleSaveArgs& declared = *bound;
+    app.add_option("IMAGE", declared.images, "Image references")->required();
+    app.add_option("-o,--output", declared.output, "Write the bundle to this file")
         ->required()
         ->type_name("string");
     return [bound](Context& ctx) {
