@@ -142,6 +142,7 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
   bool help = false;
   app.add_flag("-h,--help", help, "Print usage");
   if (cmd.trust_flags) add_trust_flags(app, ctx.trust);
+  if (cmd.bundle_flag) add_bundle_flag(app, ctx.trust);
   Runner run = cmd.setup(app);
   // As docker's flags (pflag): a repeatable flag takes one value each time it is given, so
   // `pin --build-arg K=V CONTEXT` leaves CONTEXT to the positional argument.

@@ -115,6 +115,7 @@ Command build_command() {
       "own flag) passes it on when you trust whoever can write that cache.";
   c.examples = "  docker dct build -t registry.example.com/team/app:1.5 .\n";
   c.trust_flags = true;
+  c.bundle_flag = true;
   c.raw_args = true;
 
   c.setup = [](CLI::App& app) -> Runner {

@@ -38,6 +38,7 @@ Command pin_command() {
       "  docker dct pin -o Dockerfile.pinned .\n"
       "  docker dct pin --check -f build/Dockerfile\n";
   c.trust_flags = true;
+  c.bundle_flag = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<PinArgs>();
     PinArgs& args = *bound;

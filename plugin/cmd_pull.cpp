@@ -50,12 +50,12 @@ int pull_resolved(Context& ctx, const PullArgs& args, const Resolution& r, std::
 
 int run_pull(Context& ctx, const PullArgs& args) {
   if (!args.all_tags) {
-    Resolution r = resolve_image(ctx.session(), args.image, false);
+    Resolution r = resolve_image(ctx.session(), args.image, false, ctx.bundle());
     for (const auto& w : r.warnings) ctx.warn(w);
     return pull_resolved(ctx, args, r, 0, 1);
   }
   // Every tag is resolved before anything is pulled: one that fails stops the pull.
-  const AllTags all = resolve_all_tags(ctx.session(), args.image);
+  const AllTags all = resolve_all_tags(ctx.session(), args.image, ctx.bundle());
   for (const auto& w : all.warnings) ctx.warn(w);
   for (std::size_t i = 0; i < all.tags.size(); ++i)
     if (int rc = pull_resolved(ctx, args, all.tags[i], i, all.tags.size()); rc != 0) return rc;
@@ -76,6 +76,7 @@ Command pull_command() {
       "With -a, every tag the rule trusts (signed in targets/releases, or failing that in\n"
       "targets) is resolved first, then each is pulled by digest and tagged.";
   c.trust_flags = true;
+  c.bundle_flag = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<PullArgs>();
     PullArgs& args = *bound;

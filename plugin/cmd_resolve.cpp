@@ -58,6 +58,7 @@ std::vector<std::string> read_image_list(const std::string& file) {
 // each failure on stderr naming its image.
 int resolve_many(Context& ctx, const std::vector<std::string>& images, bool json) {
   registry::Session& session = ctx.session();
+  const trust::Bundle* bundle = ctx.bundle();  // read once, before the threads share it
   std::vector<std::optional<Resolution>> results(images.size());
   const auto errors = run_grouped(
       images.size(),
@@ -68,7 +69,7 @@ int resolve_many(Context& ctx, const std::vector<std::string>& images, bool json
           return "\n" + images[i];  // fails on its own, in its turn
         }
       },
-      [&](std::size_t i) { results[i] = resolve_image(session, images[i], json); });
+      [&](std::size_t i) { results[i] = resolve_image(session, images[i], json, bundle); });
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   int failed = 0;
   for (std::size_t i = 0; i < images.size(); ++i) {
@@ -110,8 +111,10 @@ Command resolve_command() {
   c.examples =
       "  docker dct resolve registry.example.com/team/app:1.4\n"
       "  docker dct resolve registry.example.com/team/app:1.4 registry.example.com/team/db:2\n"
-      "  docker dct resolve --file images.txt\n";
+      "  docker dct resolve --file images.txt\n"
+      "  docker dct resolve --bundle app.trust.tar registry.example.com/team/app:1.4\n";
   c.trust_flags = true;
+  c.bundle_flag = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<ResolveArgs>();
     ResolveArgs& args = *bound;
@@ -137,7 +140,8 @@ Command resolve_command() {
         throw Error(ErrorCode::invalid_argument, "no image given",
                     "give IMAGE[:TAG] arguments or --file with one reference per line");
       if (images.size() > 1 || !args.file.empty()) return resolve_many(ctx, images, json);
-      Resolution r = resolve_image(ctx.session(), images.front(), /*with_signers=*/json);
+      Resolution r =
+          resolve_image(ctx.session(), images.front(), /*with_signers=*/json, ctx.bundle());
       print_warnings(ctx, r.warnings);
       if (json)
         *ctx.out << r.to_json().dump(4) << "\n";

@@ -13,6 +13,10 @@
 #include "plugin/invocation.h"
 #include "plugin/trust_client.h"
 
+namespace dct::trust {
+class Bundle;
+}
+
 namespace dct::plugin {
 
 struct Context {
@@ -29,6 +33,9 @@ struct Context {
   // The run's composition root, made from `trust` on first use (after the flags are parsed):
   // the config, the notary server and trust dir, TLS, credentials and one Authorizer per server.
   registry::Session& session() const;
+  // The --bundle file, read and parsed on first use; nullptr without --bundle
+  // (plugin/bundle_source.cpp).
+  const trust::Bundle* bundle() const;
 
   // For commands that read their own arguments (Command::raw_args): the arguments after the
   // command's name, and its help text.
@@ -40,6 +47,7 @@ struct Context {
 
  private:
   mutable std::unique_ptr<registry::Session> session_;
+  mutable std::shared_ptr<const trust::Bundle> bundle_;
 };
 
 // What a command runs, its arguments already bound (see Command::setup).
@@ -52,6 +60,7 @@ struct Command {
   std::string description;   // longer help text; summary when empty
   std::string examples;      // shown under "Examples:" when set
   bool trust_flags = false;  // adds --server and --trust-dir
+  bool bundle_flag = false;  // adds --bundle (verify from an offline bundle)
   bool raw_args = false;     // the runner parses Context::args itself (flags are only for help)
   // Declares the command's flags and arguments on `app`, bound to values made for this run,
   // and returns what runs with them: nothing a command parses outlives the run.
@@ -62,5 +71,7 @@ const std::vector<Command>& all_commands();
 
 // Flags shared by every trust command.
 void add_trust_flags(CLI::App& app, TrustOptions& options);
+// --bundle FILE, for commands that resolve tags (plugin/bundle_source.cpp).
+void add_bundle_flag(CLI::App& app, TrustOptions& options);
 
 }  // namespace dct::plugin

@@ -37,6 +37,8 @@ Command delegation_purge_command();
 Command witness_command();
 Command delete_command();
 Command migrate_command();
+Command bundle_save_command();
+Command bundle_diff_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -73,6 +75,8 @@ const std::vector<Command>& all_commands() {
       witness_command(),
       delete_command(),
       migrate_command(),
+      bundle_save_command(),
+      bundle_diff_command(),
   };
   return commands;
 }

@@ -55,7 +55,7 @@ Pinned resolve_ref(const Context& ctx, const trust::ImageRef& r, bool allow_dige
     p.already_pinned = true;
     return p;
   }
-  p.resolution = resolve_image(ctx.session(), r.image, /*with_signers=*/true);
+  p.resolution = resolve_image(ctx.session(), r.image, /*with_signers=*/true, ctx.bundle());
   std::string name = without_digest(r.image);
   if (!ref.has_tag()) name += ":latest";
   p.replacement = name + "@sha256:" + p.resolution->target.digest_hex;
@@ -111,7 +111,11 @@ PinResult pin_dockerfile(const Context& ctx, const std::string& text, const PinO
   }
   // All images at once, different repositories concurrently; results in Dockerfile order.
   std::vector<std::optional<Pinned>> pinned(wanted.size());
-  if (!wanted.empty()) (void)ctx.session();  // made here, not by the first of several threads
+  // Made here, not by the first of several threads.
+  if (!wanted.empty()) {
+    (void)ctx.session();
+    (void)ctx.bundle();
+  }
   const auto errors = run_grouped(
       wanted.size(),
       [&](std::size_t i) {

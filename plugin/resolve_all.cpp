@@ -5,17 +5,21 @@
 #include <set>
 
 #include "base/errors.h"
+#include "plugin/bundle_source.h"
 #include "plugin/expiry_notice.h"
 
 namespace dct::plugin {
 
-AllTags resolve_all_tags(registry::Session& session, const std::string& image) {
+AllTags resolve_all_tags(registry::Session& session, const std::string& image,
+                         const trust::Bundle* bundle) {
   registry::Reference ref = registry::parse_reference(image);
   if (ref.has_tag() || ref.has_digest())
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("tag can't be used with --all-tags/-a: {}", image),
                 fmt::format("give the repository alone: {}", ref.familiar()));
-  RepositoryClient client(session, ref);
+  std::optional<trust::BundleFetcher> offline;
+  if (bundle) offline.emplace(verified_bundle_repository(session, *bundle, ref.gun()));
+  RepositoryClient client(session, ref, registry::kPull, offline ? &*offline : nullptr);
   AllTags out;
   try {
     client.hold_cache_writes();
@@ -30,6 +34,7 @@ AllTags resolve_all_tags(registry::Session& session, const std::string& image) {
         r.ref = ref;
         r.ref.tag = name;
         r.server_url = client.server().url;
+        if (bundle) r.bundle = bundle->source();
         r.target = trust::resolve_tag(client.updater(), repo, name, false);
         out.tags.push_back(std::move(r));
       } catch (const Error& e) {
@@ -41,6 +46,7 @@ AllTags resolve_all_tags(registry::Session& session, const std::string& image) {
     add_expiry_warnings(client, repo);
     out.warnings.insert(out.warnings.begin(), repo.warnings.begin(), repo.warnings.end());
   } catch (const Error& e) {
+    if (bundle) rethrow_with_bundle(e, *bundle);
     rethrow_with_server(e, client.server());
   }
   if (out.tags.empty())

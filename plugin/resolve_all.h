@@ -15,6 +15,7 @@ struct AllTags {
 
 // Throws dct::Error: invalid_argument when `image` names a tag or digest, tag_not_found when
 // no tag is trusted, security errors (never skipped), network errors.
-AllTags resolve_all_tags(registry::Session& session, const std::string& image);
+AllTags resolve_all_tags(registry::Session& session, const std::string& image,
+                         const trust::Bundle* bundle = nullptr);
 
 }  // namespace dct::plugin

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/errors.h"
+#include "plugin/bundle_source.h"
 #include "plugin/expiry_notice.h"
 #include "plugin/table.h"
 #include "registry/url.h"
@@ -25,7 +26,10 @@ nlohmann::ordered_json Resolution::to_json() const {
   j["role"] = target.role;
   j["signers"] = target.signers;
   j["reference"] = pinned();
-  j["server"] = server_url;
+  if (bundle.empty())
+    j["server"] = server_url;
+  else
+    j["bundle"] = bundle;
   return j;
 }
 
@@ -53,17 +57,32 @@ void rethrow_with_server(const Error& e, const registry::NotaryServer& server) {
   }
 }
 
-Resolution resolve_image(registry::Session& session, const std::string& image, bool with_signers) {
+void rethrow_with_bundle(const Error& e, const trust::Bundle& bundle) {
+  if (e.kind() == ErrorKind::not_found && e.code() != ErrorCode::tag_not_found &&
+      e.code() != ErrorCode::tag_not_trusted)
+    throw Error(e.code(), fmt::format("{} (from bundle {})", e.what(), bundle.source()),
+                "the bundle is incomplete: save it again with `docker dct bundle save`");
+  if (e.kind() == ErrorKind::security)
+    throw Error(e.code(), fmt::format("{} (trust data from bundle {})", e.what(), bundle.source()),
+                e.hint());
+  throw;
+}
+
+Resolution resolve_image(registry::Session& session, const std::string& image, bool with_signers,
+                         const trust::Bundle* bundle) {
   registry::Reference ref = registry::parse_reference(image);
   if (ref.has_digest() && !ref.has_tag())
     throw Error(
         ErrorCode::invalid_reference,
         fmt::format("{} names a digest: there is no tag whose signature could be checked", image),
         "give the tag, e.g. IMAGE:TAG");
-  RepositoryClient client(session, ref);
+  std::optional<trust::BundleFetcher> offline;
+  if (bundle) offline.emplace(verified_bundle_repository(session, *bundle, ref.gun()));
+  RepositoryClient client(session, ref, registry::kPull, offline ? &*offline : nullptr);
   Resolution out;
   out.ref = ref;
   out.server_url = client.server().url;
+  if (bundle) out.bundle = bundle->source();
   try {
     client.hold_cache_writes();
     auto repo = client.update(trust::resolve_update_options());
@@ -72,6 +91,7 @@ Resolution resolve_image(registry::Session& session, const std::string& image, b
     add_expiry_warnings(client, repo);
     out.warnings = repo.warnings;
   } catch (const Error& e) {
+    if (bundle) rethrow_with_bundle(e, *bundle);
     rethrow_with_server(e, client.server());
   }
   if (ref.has_digest() && ref.digest != "sha256:" + out.target.digest_hex)

@@ -14,7 +14,7 @@ registry::SessionOptions session_options(const TrustOptions& options) {
 }
 
 RepositoryClient::RepositoryClient(registry::Session& session, const registry::Reference& ref,
-                                   std::string_view actions)
+                                   std::string_view actions, trust::MetadataFetcher* fetcher)
     : session_(session),
       ref_(ref),
       server_(session.notary_server(ref)),
@@ -23,8 +23,9 @@ RepositoryClient::RepositoryClient(registry::Session& session, const registry::R
       cache_(trust_dir_, ref.gun()),
       staged_(cache_) {
   remote_->set_read_actions(actions);
-  updater_ = std::make_unique<trust::Updater>(ref.gun(), *remote_, staged_, clock_,
-                                              session.trust_pinning());
+  trust::MetadataFetcher& source = fetcher ? *fetcher : *remote_;
+  updater_ =
+      std::make_unique<trust::Updater>(ref.gun(), source, staged_, clock_, session.trust_pinning());
   publish_remote_ = std::make_unique<NotaryPublishRemote>(*remote_);
 }
 

@@ -19,6 +19,7 @@ struct TrustOptions {
   std::optional<std::string> server;                   // --server
   std::optional<std::filesystem::path> trust_dir;      // --trust-dir
   std::optional<std::filesystem::path> notary_config;  // explicit notary config file
+  std::optional<std::filesystem::path> bundle;         // --bundle: trust data from a file
 };
 
 registry::SessionOptions session_options(const TrustOptions& options);
@@ -36,8 +37,10 @@ class NotaryPublishRemote final : public trust::PublishRemote {
 
 class RepositoryClient {
  public:
+  // With `fetcher`, trust data comes from it (an offline bundle) instead of the notary server.
   RepositoryClient(registry::Session& session, const registry::Reference& ref,
-                   std::string_view actions = registry::kPull);
+                   std::string_view actions = registry::kPull,
+                   trust::MetadataFetcher* fetcher = nullptr);
 
   registry::Session& session() { return session_; }
   const registry::Reference& reference() const { return ref_; }
