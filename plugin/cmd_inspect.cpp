@@ -28,9 +28,9 @@ Command inspect_command() {
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<InspectArgs>();
-    InspectArgs& args = *bound;
-    app.add_option("IMAGE", args.images, "Image references")->required();
-    app.add_flag("--pretty", args.pretty, "Print the information in a human friendly format");
+    InspectArgs& flags = *bound;
+    app.add_option("IMAGE", flags.images, "Image references")->required();
+    app.add_flag("--pretty", flags.pretty, "Print the information in a human friendly format");
     return [bound](Context& ctx) {
       InspectArgs& args = *bound;
       std::vector<InspectOutcome> outcomes;

@@ -62,14 +62,14 @@ Command key_rotate_command() {
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<RotateArgs>();
-    RotateArgs& args = *bound;
-    app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
-    app.add_option("ROLE", args.role, "root, targets, snapshot or timestamp")->required();
-    app.add_flag("-r,--server-managed", args.server_managed,
+    RotateArgs& flags = *bound;
+    app.add_option("IMAGE", flags.image, "Repository (image name or GUN)")->required();
+    app.add_option("ROLE", flags.role, "root, targets, snapshot or timestamp")->required();
+    app.add_flag("-r,--server-managed", flags.server_managed,
                  "The notary server makes and holds the new key");
-    app.add_option("-k,--key", args.key, "Rotate to this key of the trust dir (KEYID|NAME)")
+    app.add_option("-k,--key", flags.key, "Rotate to this key of the trust dir (KEYID|NAME)")
         ->type_name("KEYID|NAME");
-    app.add_flag("-y,--yes", args.yes, "Do not ask for confirmation (root)");
+    app.add_flag("-y,--yes", flags.yes, "Do not ask for confirmation (root)");
     return [bound](Context& ctx) {
       RotateArgs& args = *bound;
       const auto ref = registry::parse_repository(args.image);

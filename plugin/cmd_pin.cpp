@@ -41,19 +41,21 @@ Command pin_command() {
   c.bundle_flag = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<PinArgs>();
-    PinArgs& args = *bound;
-    app.add_option("CONTEXT", args.context, "Build context (default: current directory)");
-    app.add_option("-f,--file", args.file, "Dockerfile (default: CONTEXT/Dockerfile; - for stdin)")
+    PinArgs& flags = *bound;
+    app.add_option("CONTEXT", flags.context, "Build context (default: current directory)");
+    app.add_option("-f,--file", flags.file, "Dockerfile (default: CONTEXT/Dockerfile; - for stdin)")
         ->type_name("string");
-    app.add_option("-o,--output", args.output, "Write the pinned Dockerfile here (default: stdout)")
+    app.add_option("-o,--output", flags.output,
+                   "Write the pinned Dockerfile here (default: stdout)")
         ->type_name("string");
-    app.add_option("--build-arg", args.build_args, "ARG value, NAME=VALUE (repeatable)")
+    app.add_option("--build-arg", flags.build_args, "ARG value, NAME=VALUE (repeatable)")
         ->type_name("string");
-    app.add_option("--format", args.format,
+    app.add_option("--format", flags.format,
                    "\"json\": the images, their lines and instructions, digests, roles and signers")
         ->type_name("string");
-    app.add_flag("--check", args.check, "Fail unless already pinned to the trusted digests");
-    app.add_flag("--allow-digest", args.allow_digest, "Accept images pinned by digest with no tag");
+    app.add_flag("--check", flags.check, "Fail unless already pinned to the trusted digests");
+    app.add_flag("--allow-digest", flags.allow_digest,
+                 "Accept images pinned by digest with no tag");
     return [bound](Context& ctx) {
       PinArgs& args = *bound;
       if (!args.format.empty() && args.format != "json")

@@ -76,8 +76,8 @@ Command publish_command() {
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<PublishArgs>();
-    PublishArgs& args = *bound;
-    app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
+    PublishArgs& flags = *bound;
+    app.add_option("IMAGE", flags.image, "Repository (image name or GUN)")->required();
     return [bound](Context& ctx) {
       PublishArgs& args = *bound;
       return run_publish(ctx, args, false);

@@ -117,12 +117,12 @@ Command resolve_command() {
   c.bundle_flag = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<ResolveArgs>();
-    ResolveArgs& args = *bound;
-    app.add_option("IMAGE", args.images, "Image references");
-    app.add_option("--file", args.file,
+    ResolveArgs& flags = *bound;
+    app.add_option("IMAGE", flags.images, "Image references");
+    app.add_option("--file", flags.file,
                    "Read image references from this file, one per line (# comments; - for stdin)")
         ->type_name("string");
-    app.add_option("--format", args.format,
+    app.add_option("--format", flags.format,
                    "Output format: \"json\" for name, tag, digest, size, role and signers")
         ->type_name("string");
     return [bound](Context& ctx) {

@@ -33,9 +33,9 @@ Command revoke_command() {
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<RevokeArgs>();
-    RevokeArgs& args = *bound;
-    app.add_option("IMAGE", args.image, "Image reference, with or without a tag")->required();
-    app.add_flag("-y,--yes", args.yes, "Do not ask for confirmation");
+    RevokeArgs& flags = *bound;
+    app.add_option("IMAGE", flags.image, "Image reference, with or without a tag")->required();
+    app.add_flag("-y,--yes", flags.yes, "Do not ask for confirmation");
     return [bound](Context& ctx) {
       RevokeArgs& args = *bound;
       const auto ref = registry::parse_reference(args.image);

@@ -73,8 +73,8 @@ Command sign_command() {
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<SignArgs>();
-    SignArgs& args = *bound;
-    add_sign_args(app, args, "Image reference with a tag, and optionally the digest to sign");
+    SignArgs& flags = *bound;
+    add_sign_args(app, flags, "Image reference with a tag, and optionally the digest to sign");
     return [bound](Context& ctx) {
       SignArgs& args = *bound;
       const auto ref = registry::parse_reference(args.image);

@@ -32,9 +32,9 @@ Command status_command() {
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<StatusArgs>();
-    StatusArgs& args = *bound;
-    app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
-    app.add_flag("--reset", args.reset, "Drop every staged change");
+    StatusArgs& flags = *bound;
+    app.add_option("IMAGE", flags.image, "Repository (image name or GUN)")->required();
+    app.add_flag("--reset", flags.reset, "Drop every staged change");
     return [bound](Context& ctx) {
       StatusArgs& args = *bound;
       auto ref = registry::parse_reference(args.image);
