@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "plugin/cancel.h"
 #include "plugin/command.h"
@@ -134,6 +135,28 @@ void take_debug_flags(std::vector<std::string>& args, Context& ctx) {
   if (debug && !ctx.debug) enable_debug(ctx);
 }
 
+// The first flag `app` does not know, before any "--": named as unknown even when a required
+// argument is missing as well (CLI11 would report the missing argument first).
+std::optional<std::string> first_unknown_flag(const CLI::App& app,
+                                              const std::vector<std::string>& args) {
+  bool value_next = false;
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (value_next) {
+      value_next = false;
+      continue;
+    }
+    if (a.size() < 2 || a[0] != '-') continue;
+    const bool long_form = a[1] == '-';
+    const std::string name = long_form ? a.substr(0, a.find('=')) : a.substr(0, 2);
+    const CLI::Option* opt = app.get_option_no_throw(name);
+    if (!opt) return name;
+    const bool inline_value = long_form ? a.find('=') != std::string::npos : a.size() > 2;
+    value_next = opt->get_type_size() != 0 && !inline_value;
+  }
+  return std::nullopt;
+}
+
 int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx, bool help_only) {
   CLI::App app{cmd.summary, "docker dct " + cmd.path};
   app.set_help_flag();
@@ -158,6 +181,11 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
     return run(ctx);
   }
   take_debug_flags(args, ctx);
+  if (auto unknown = first_unknown_flag(app, args)) {
+    *ctx.err << fmt::format("unknown flag: {}\nSee 'docker dct {} --help'.\n\nUsage:  {}\n\n{}\n",
+                            *unknown, cmd.path, usage_line(cmd), cmd.summary);
+    return kExitUsage;
+  }
   std::reverse(args.begin(), args.end());
   try {
     app.parse(args);

@@ -232,7 +232,8 @@ BuildCommandLine parse_build_command_line(const std::vector<std::string>& args) 
   }
   if (out.help) return out;
   if (positionals.empty())
-    throw Error(ErrorCode::invalid_argument, "docker dct build needs the build context",
+    throw Error(ErrorCode::invalid_argument,
+                "\"docker dct build\" requires exactly 1 argument: the build context",
                 "e.g. docker dct build -t app:1 .");
   if (positionals.size() > 1)
     throw Error(ErrorCode::invalid_argument,

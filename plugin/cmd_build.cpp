@@ -59,6 +59,10 @@ void refuse_unpinnable(const BuildCommandLine& line) {
                 fmt::format("the Dockerfile {} is a URL, which dct cannot read to pin", file),
                 "download it and give its path with -f");
   std::error_code ec;
+  if (line.context != "-" && line.context.find("://") == std::string::npos &&
+      !fs::exists(line.context, ec))
+    throw Error(ErrorCode::io_failure,
+                fmt::format("the build context {} does not exist", line.context));
   if (line.context == "-" || !fs::is_directory(line.context, ec))
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("the build context {} is not a directory (stdin, a URL or a Git "

@@ -1,11 +1,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
+#include <system_error>
 
 #include "plugin/command.h"
 #include "plugin/confirm.h"
@@ -28,7 +30,10 @@ constexpr const char* kReleases = "targets/releases";
 
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::invalid_argument, fmt::format("cannot read \"{}\"", path));
+  if (!in)
+    throw Error(ErrorCode::io_failure,
+                fmt::format("cannot read \"{}\": {}", path,
+                            std::error_code(errno, std::generic_category()).message()));
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();

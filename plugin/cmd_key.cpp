@@ -39,7 +39,7 @@ fs::path certificate_path(const fs::path& trust_dir, const std::string& id) {
 std::string read_file(const std::string& path) {
   auto bytes = read_file_capped(path, 1 << 20);
   if (!bytes)
-    throw Error(ErrorCode::invalid_argument,
+    throw Error(ErrorCode::io_failure,
                 fmt::format("cannot read \"{}\" (missing, unreadable or over 1 MiB)", path));
   return *bytes;
 }
@@ -74,7 +74,7 @@ int run_generate(Context& ctx, const GenerateArgs& args) {
     throw Error(ErrorCode::invalid_argument, "--days must be between 1 and 3650");
   const fs::path dir(args.dir);
   if (!fs::is_directory(dir))
-    throw Error(ErrorCode::invalid_argument,
+    throw Error(ErrorCode::io_failure,
                 fmt::format("public key path does not exist: \"{}\"", dir.string()),
                 "create the directory first, or choose another --dir");
   const fs::path crt = dir / (args.name + ".crt");

@@ -44,7 +44,7 @@ int run_key_load(Context& ctx, const KeyLoadArgs& args) {
   *ctx.out << fmt::format("Loading key from \"{}\"...\n", args.file) << std::flush;
   struct stat st {};
   if (::stat(args.file.c_str(), &st) != 0)
-    throw Error(ErrorCode::invalid_argument,
+    throw Error(ErrorCode::io_failure,
                 fmt::format("refusing to load key from {}: {}", args.file,
                             std::error_code(errno, std::generic_category()).message()));
   if ((st.st_mode & 077) != 0)

@@ -31,7 +31,7 @@ trust::PrivateKey load_migrate_key(const std::string& file) {
   auto pem = read_file_capped(file, 1 << 20);
   if (!pem)
     throw Error(
-        ErrorCode::invalid_argument,
+        ErrorCode::io_failure,
         fmt::format("can't read the signing key {}: missing, unreadable or over 1 MiB", file),
         "give --key a PEM file holding an ECDSA P-256 private key");
   trust::Secret text(std::move(*pem));

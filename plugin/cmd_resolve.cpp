@@ -37,7 +37,7 @@ std::vector<std::string> read_image_list(const std::string& file) {
     auto read = read_file_capped(file, kMaxImageList);
     if (!read)
       throw Error(
-          ErrorCode::invalid_argument,
+          ErrorCode::io_failure,
           fmt::format("cannot read the image list {} (missing, unreadable or over 4 MiB)", file),
           "give a file with one image reference per line");
     text = std::move(*read);
@@ -137,7 +137,8 @@ Command resolve_command() {
         images.insert(images.end(), listed.begin(), listed.end());
       }
       if (images.empty())
-        throw Error(ErrorCode::invalid_argument, "no image given",
+        throw Error(ErrorCode::invalid_argument,
+                    "\"docker dct resolve\" requires at least 1 argument: IMAGE[:TAG], or --file",
                     "give IMAGE[:TAG] arguments or --file with one reference per line");
       if (images.size() > 1 || !args.file.empty()) return resolve_many(ctx, images, json);
       Resolution r =

@@ -53,7 +53,7 @@ std::vector<trust::PublicKey> read_signer_keys(const std::vector<std::string>& f
   for (const auto& f : files) {
     auto bytes = read_file_capped(f, 1 << 20);
     if (!bytes)
-      throw Error(ErrorCode::invalid_argument,
+      throw Error(ErrorCode::io_failure,
                   fmt::format("unable to read public key from file \"{}\" (missing, unreadable "
                               "or over 1 MiB)",
                               f));

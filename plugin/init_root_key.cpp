@@ -15,7 +15,7 @@ namespace {
 std::string read_small_file(const std::filesystem::path& path, const char* what) {
   auto bytes = read_file_capped(path, 1 << 20);
   if (!bytes)
-    throw Error(ErrorCode::invalid_argument,
+    throw Error(ErrorCode::io_failure,
                 fmt::format("cannot read the {} \"{}\" (missing, unreadable or over 1 MiB)", what,
                             path.string()));
   return *bytes;

@@ -84,7 +84,7 @@ DockerfileSource read_dockerfile(const std::string& file, const std::string& con
       with_lowercase_fallback(file.empty() ? fs::path(context) / "Dockerfile" : fs::path(file));
   auto text = read_file_capped(path, kMaxDockerfile);
   if (!text)
-    throw Error(ErrorCode::invalid_argument,
+    throw Error(ErrorCode::io_failure,
                 fmt::format("cannot read the Dockerfile {} (missing, unreadable or over 4 MiB)",
                             path.string()),
                 "give it with -f, or the build context as the argument");

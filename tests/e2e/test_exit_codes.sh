@@ -17,11 +17,12 @@ cd "$E2E_TMP"
 # What a placeholder of a usage line stands for, in a command line that is well formed.
 placeholder() {
   case $1 in
-    IMAGE) echo "localhost:1/exit/codes" ;;
-    IMAGE*) echo "localhost:1/exit/codes:v1" ;;
+    IMAGE | REPOSITORY) echo "localhost:1/exit/codes" ;;
+    IMAGE* | REPOSITORY*) echo "localhost:1/exit/codes:v1" ;;
+    OLD | NEW) echo "$E2E_TMP/missing.tar" ;;
     ROLE) if [[ $2 == "key rotate" ]]; then echo snapshot; else echo targets/releases; fi ;;
     CERT*) echo "$E2E_TMP/missing.crt" ;;
-    FILE*) echo "$E2E_TMP/missing.key" ;;
+    FILE* | *FILE) echo "$E2E_TMP/missing.key" ;;
     CONTEXT) echo "$E2E_TMP/no-context" ;;
     NAME) echo "exitcodes" ;;
     KEYID* | *KEYID*) echo "deadbeefdeadbeef" ;;
@@ -29,9 +30,17 @@ placeholder() {
   esac
 }
 
+# Flags a well-formed command line of these commands needs (usage lines show arguments only).
+declare -A needed_flags=(
+  ["key export"]="-o $E2E_TMP/export.pem --all"
+  ["signer add"]="--key $E2E_TMP/missing.pub"
+  ["migrate"]="--key $E2E_TMP/missing.key"
+  ["delete"]="--yes"
+)
+
 # Commands that cannot succeed here (no server, no such file): they must exit 1.
 must_fail=" resolve pull inspect check sign push init publish revoke key rotate key import pin build
-delegation add delegation list delegation remove "
+delegation add delegation list delegation remove key load signer add migrate bundle save bundle diff "
 
 mapfile -t commands < <("$DCT_BIN" __commands)
 ((${#commands[@]} >= 20)) && pass || fail "__commands lists ${#commands[@]} commands"
@@ -42,17 +51,23 @@ for cmd in "${commands[@]}"; do
   assert_contains "$OUT" "Usage:  docker dct $cmd" "$cmd --help prints its usage"
   usage=$(sed -n 's/^Usage:  docker dct //p' <<<"$OUT" | head -1)
   usage=${usage#"$cmd"}
+  usage=$(sed -E 's/\[docker [a-z]+ OPTIONS\]//; s/\[OPTIONS\]//' <<<"$usage")
 
   run_capture "$DCT_BIN" "${words[@]}" --no-such-flag
   assert_eq 125 "$RC" "$cmd --no-such-flag exit code"
   assert_contains "$ERR" "unknown flag: --no-such-flag" "$cmd --no-such-flag names the flag"
 
   # The arguments a well-formed command line gives, and whether more are allowed.
-  args=() variadic=0 required=0
+  args=() variadic=0 required=0 flag_value=0
   for w in $usage; do
     case $w in
-      \[*OPTIONS\] | OPTIONS\] | \[docker) continue ;;
+      -*) args+=("$w") flag_value=1; continue ;;  # a flag the usage line shows, e.g. -o FILE
     esac
+    if ((flag_value)); then
+      flag_value=0
+      args+=("$(placeholder "$w" "$cmd")")
+      continue
+    fi
     [[ $w == *... || $w == *...\] ]] && variadic=1
     if [[ $w != \[* ]]; then
       required=1
@@ -69,7 +84,8 @@ for cmd in "${commands[@]}"; do
     assert_eq 125 "$RC" "$cmd with extra arguments exit code"
   fi
 
-  run_capture timeout 60 "$DCT_BIN" "${words[@]}" "${args[@]}" </dev/null
+  read -ra extra <<<"${needed_flags[$cmd]:-}"
+  run_capture timeout 60 "$DCT_BIN" "${words[@]}" "${args[@]}" "${extra[@]}" </dev/null
   if [[ $must_fail == *" $cmd "* ]]; then
     assert_eq 1 "$RC" "$cmd ${args[*]} (no server, no such file) exit code"
   elif [[ $RC != 0 && $RC != 1 ]]; then

@@ -25,7 +25,7 @@ assert_contains "$(notary -d "$K" key list)" "alice" "notary lists it by name"
 run_capture k key generate alice --dir "$D"
 assert_eq 125 "$RC" "an existing NAME.pub is not overwritten"
 run_capture k key generate carl --dir "$E2E_TMP/missing"
-assert_eq 125 "$RC" "a missing --dir"
+assert_eq 1 "$RC" "a missing --dir (an operation on files failed)"
 assert_contains "$ERR" "public key path does not exist" "Docker's words"
 
 # Docker's own signer add takes the .pub and lists the key under the ID dct gave it.
@@ -84,7 +84,7 @@ run_capture k key load "$E2E_TMP/bob.key" --name Bob
 assert_eq 125 "$RC" "a name with upper case"
 assert_contains "$ERR" "must start with lowercase" "says what a name may hold"
 run_capture k key load "$E2E_TMP/none.key"
-assert_eq 125 "$RC" "a missing file"
+assert_eq 1 "$RC" "a missing file (an operation on files failed)"
 assert_contains "$ERR" "none.key" "names the file"
 assert_eq "$before" "$(n_keys)" "nothing stored by refused loads"
 

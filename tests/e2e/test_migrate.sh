@@ -156,7 +156,7 @@ run_capture dct migrate --key "$E2E_TMP/p384.key" "$g:v1"
 assert_eq 125 "$RC" "a P-384 key is refused as a bad argument"
 assert_contains "$ERR" "P-256" "the error says what key is needed"
 run_capture dct migrate --key "$E2E_TMP/missing.key" "$g:v1"
-assert_eq 125 "$RC" "a missing key file is a bad argument"
+assert_eq 1 "$RC" "a missing key file (an operation on files failed)"
 assert_contains "$ERR" "missing.key" "the error names the file"
 # An encrypted SEC1 key, its passphrase typed at the terminal (a wrong one first).
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
@@ -173,7 +173,7 @@ assert_eq 1 "$RC" "no passphrase and no terminal fails"
 assert_contains "$ERR" "DCT_MIGRATE_PASSPHRASE" "the error says how to give the passphrase"
 
 run_capture dct migrate "$g:v1"
-assert_eq 1 "$RC" "--key is required"
+assert_eq 125 "$RC" "--key is required (a command-line mistake)"
 assert_contains "$ERR" "--key is required" "the error says so"
 
 # --- token auth: the signature is written with a push-scoped token, the verifier pulls ---

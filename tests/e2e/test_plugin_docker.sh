@@ -48,7 +48,7 @@ run_capture docker --config "$cfg" dct resolve --bogus x
 assert_eq 125 "$RC" "unknown flag exit"
 assert_contains "$ERR" "unknown flag: --bogus" "unknown flag message"
 run_capture docker --config "$cfg" dct resolve
-assert_eq 1 "$RC" "missing argument exit"
+assert_eq 125 "$RC" "missing argument exit (a command-line mistake)"
 
 echo "== resolve through docker, global flags before dct"
 g=$(new_gun plugin)

@@ -60,7 +60,7 @@ assert_eq 0 "$RC" "--file exit code ($ERR)"
 assert_eq "$(printf '%s\n' "$g3@${digest[$g3:v1]}" "$g1@${digest[$g1:v2]}" "$g2@${digest[$g2:v1]}")" \
   "$OUT" "--file: results in file order, comments and blank lines skipped"
 run_capture dctc resolve --file "$E2E_TMP/missing.txt"
-assert_eq 125 "$RC" "--file with a missing file"
+assert_eq 1 "$RC" "--file with a missing file (an operation on files failed)"
 assert_contains "$ERR" "missing.txt" "the missing file is named"
 
 echo "== --format json keeps the order and marks failures"
