@@ -12,6 +12,7 @@
 #include "plugin/command.h"
 #include "plugin/confirm.h"
 #include "plugin/delegation_paths.h"
+#include "plugin/publish_now.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/publish_flow.h"
 #include "plugin/repository_lock.h"
@@ -65,20 +66,6 @@ std::string join_ids(const std::vector<std::string>& ids, const char* sep = " ")
   std::string out;
   for (const auto& id : ids) out += (out.empty() ? "" : sep) + id;
   return out;
-}
-
-void publish_now(Context& ctx, const registry::Reference& ref) {
-  RepositoryClient client(ctx.session(), ref, registry::kPushPull);
-  PassphrasePrompt passphrases;
-  SigningKeys keys(client.trust_dir(), passphrases);
-  const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
-  *ctx.out << fmt::format("Auto-publishing changes to {}\n", ref.gun());
-  try {
-    publish_changes(client, keys, {}, [&](const std::string& line) { *ctx.out << line << "\n"; });
-  } catch (const Error& e) {
-    rethrow_with_server(e, client.server());
-  }
-  *ctx.out << fmt::format("Successfully published changes for repository {}\n", ref.gun());
 }
 
 std::filesystem::path trust_dir_for(const Context& ctx) { return ctx.session().trust_dir(); }
@@ -138,7 +125,7 @@ int run_add(Context& ctx, const AddArgs& args) {
       "\nAddition of delegation role {} {}to repository \"{}\" staged for next "
       "publish.\n\n",
       args.role, with, ref.gun());
-  if (args.publish) publish_now(ctx, ref);
+  if (args.publish) publish_staged_now(ctx, ref);
   return 0;
 }
 
@@ -345,7 +332,7 @@ int run_remove(Context& ctx, const RemoveArgs& args) {
   }
   trust::Changelist::for_repository(client.trust_dir(), ref.gun()).add(change);
   *ctx.out << "\n" << done << "\n\n";
-  if (args.publish) publish_now(ctx, ref);
+  if (args.publish) publish_staged_now(ctx, ref);
   return 0;
 }
 
