@@ -101,14 +101,14 @@ Command init_command() {
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<PublishArgs>();
-    PublishArgs& args = *bound;
-    app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
-    app.add_flag("--server-managed-snapshot", args.server_managed_snapshot,
+    PublishArgs& flags = *bound;
+    app.add_option("IMAGE", flags.image, "Repository (image name or GUN)")->required();
+    app.add_flag("--server-managed-snapshot", flags.server_managed_snapshot,
                  "Let the notary server hold the snapshot key");
-    app.add_option("--rootkey", args.root_key,
+    app.add_option("--rootkey", flags.root_key,
                    "Encrypted root key file to use (imported into the trust dir)")
         ->type_name("FILE");
-    app.add_option("--rootcert", args.root_cert,
+    app.add_option("--rootcert", flags.root_cert,
                    "Certificate of the --rootkey key for this repository (default: a new one)")
         ->type_name("FILE");
     return [bound](Context& ctx) {

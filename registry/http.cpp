@@ -113,12 +113,12 @@ struct TransportLane {
   }
 };
 
-namespace {
-
 // The share handle (DNS cache, TLS sessions) is used by the lanes of several threads.
 struct TransportShareLocks {
   std::mutex locks[CURL_LOCK_DATA_LAST];
 };
+
+namespace {
 
 void transport_share_lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
   static_cast<TransportShareLocks*>(user)->locks[data].lock();

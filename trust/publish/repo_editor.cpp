@@ -119,9 +119,9 @@ DelegationRole* EditableTargets::find_delegation(const std::string& role) {
 RepoEditor::RepoEditor(std::string gun, const TrustedRepository& repo)
     : gun_(std::move(gun)),
       root_(repo.root),
+      unverified_(repo.unverified),
       paths_(repo.paths),
-      snapshot_(repo.snapshot),
-      unverified_(repo.unverified) {
+      snapshot_(repo.snapshot) {
   for (const auto& [name, t] : repo.roles) roles_.emplace(name, EditableTargets::from(t));
 }
 
