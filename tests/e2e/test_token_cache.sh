@@ -39,7 +39,7 @@ m=$(mark)
 run_capture dctc -D resolve "$g:v1"
 assert_eq "$g@$digest" "$OUT" "second resolve ($ERR)"
 assert_eq "" "$(issued_since "$m")" "the second run fetched no token"
-assert_eq 0 "$(grep -c "GET https://127.0.0.1:$STACK_TOKEN_PORT/token" <<<"$ERR" || true)" \
+assert_eq 0 "$(grep -c -F "GET $STACK_TOKEN_REALM" <<<"$ERR" || true)" \
   "-D shows no token request"
 assert_eq 0 "$(grep -c -- '-> 401 ' <<<"$ERR" || true)" "the first request carried the token: no 401 ($ERR)"
 
@@ -48,6 +48,7 @@ rm -f "$cache"
 run_capture dctc -D resolve "$g:v1"
 assert_eq "$g@$digest" "$OUT" "resolve with -D"
 assert_contains "$ERR" "DEBUG: GET" "-D printed the requests"
+assert_contains "$ERR" "GET $STACK_TOKEN_REALM" "-D shows the token request of a run without a kept token"
 for t in $(jq -r '.tokens[].token' "$cache"); do
   assert_not_contains "$ERR" "${t: -24}" "-D output holds no part of a token"
   assert_not_contains "$ERR" "${t:0:40}" "-D output holds no token header"
