@@ -47,10 +47,7 @@ std::map<std::string, DiffTarget> trusted_tags_of(const trust::BundleRepository&
   trust::Updater updater(files.gun, fetcher, cache, clock, pinning);
   try {
     auto repo = updater.update(trust::resolve_update_options());
-    std::set<std::string> names;
-    for (const char* role : {trust::kReleasesRole, "targets"})
-      if (const trust::Targets* t = repo.role(role))
-        for (const auto& [name, meta] : t->targets) names.insert(name);
+    const std::set<std::string> names = trust::candidate_tags(repo);
     for (const auto& name : names) {
       try {
         auto t = trust::resolve_tag(updater, repo, name);

@@ -46,11 +46,7 @@ SavedRepository save_repository(Context& ctx, const registry::Reference& ref,
     out.files.files["timestamp"] = repo.timestamp.file.raw;
     out.files.files["snapshot"] = repo.snapshot.file.raw;
     for (const auto& [role, targets] : repo.roles) out.files.files[role] = targets.file.raw;
-    std::set<std::string> names;
-    for (const char* role : {trust::kReleasesRole, "targets"})
-      if (const trust::Targets* t = repo.role(role))
-        for (const auto& [name, meta] : t->targets) names.insert(name);
-    out.trusted_tags = names.size();
+    out.trusted_tags = trust::candidate_tags(repo).size();
   } catch (const Error& e) {
     rethrow_with_server(e, client.server());
   }

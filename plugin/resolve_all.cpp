@@ -24,10 +24,7 @@ AllTags resolve_all_tags(registry::Session& session, const std::string& image,
   try {
     client.hold_cache_writes();
     auto repo = client.update(trust::resolve_update_options());
-    std::set<std::string> names;
-    for (const char* role : {trust::kReleasesRole, "targets"})
-      if (const trust::Targets* t = repo.role(role))
-        for (const auto& [name, meta] : t->targets) names.insert(name);
+    const std::set<std::string> names = trust::candidate_tags(repo);
     for (const auto& name : names) {
       try {
         Resolution r;

@@ -196,3 +196,13 @@ TEST_CASE("a delegation declared but never published falls back, warm or cold") 
   f.publish_next();
   CHECK(f.resolve().role == "targets/releases");
 }
+
+TEST_CASE("the rule's candidates are the tags of targets/releases and targets, nothing else") {
+  Fixture f;
+  f.repo.targets_tags["legacy"] = kOld;
+  f.repo.releases_tags["v2"] = kNew;
+  f.publish();
+  Updater u(f.repo.gun, f.server, f.cache, f.clock);
+  auto r = u.update(resolve_update_options());
+  CHECK(candidate_tags(r) == std::set<std::string>{"legacy", "v1", "v2"});
+}

@@ -87,4 +87,12 @@ ResolvedTag resolve_tag(Updater& updater, TrustedRepository& repo, const std::st
   return out;
 }
 
+std::set<std::string> candidate_tags(const TrustedRepository& repo) {
+  std::set<std::string> names;
+  for (const char* role : {kReleasesRole, "targets"})
+    if (const Targets* t = repo.role(role))
+      for (const auto& [name, meta] : t->targets) names.insert(name);
+  return names;
+}
+
 }  // namespace dct::trust

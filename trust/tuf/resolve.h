@@ -1,6 +1,7 @@
 #pragma once
 // The pull rule of Docker Content Trust: a tag counts only when signed in targets/releases,
 // or failing that in targets. Signatures in any other delegation are reported, never used.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct TagSighting {
   long long size = 0;
 };
 std::vector<TagSighting> find_tag_everywhere(const TrustedRepository& repo, const std::string& tag);
+
+// The tag names signed in targets/releases or targets, sorted: the candidates of the pull rule.
+// resolve_tag decides which of them are trusted and to what digest.
+std::set<std::string> candidate_tags(const TrustedRepository& repo);
 
 // The updater options a resolve needs: targets/releases fetched along with targets.
 UpdateOptions resolve_update_options();
