@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Mirroring to a second notary-server instance (started here, on free ports): a repository with
+# a targets/releases delegation, signed by dct and by notary, is mirrored; dct, notary and
+# docker trust pointed at the new server trust exactly the same tags by the same digests as on
+# the old one (a tag signed only by another delegation stays untrusted by dct on both);
+# --dry-run publishes nothing; a second run publishes nothing; without the root key the mirror
+# names it and publishes nothing.
+source "$(dirname "$0")/lib.sh"
+
+s2_dir=""
+cleanup() {
+  if [[ -n $s2_dir && -d $s2_dir/run ]]; then
+    STACK_DIR=$s2_dir "$E2E_ROOT/scripts/stack.sh" stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$E2E_TMP"
+}
+trap cleanup EXIT
+
+base=$((20000 + RANDOM % 20000))
+for p in $base $((base + 1)) $((base + 2)) $((base + 3)); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "SKIP mirror: no free ports for a second stack near $base"
+    finish
+    exit 0
+  fi
+done
+s2_dir=$E2E_TMP/stack2
+STACK_DIR=$s2_dir STACK_NOTARY_PORT=$base STACK_REGISTRY_PORT=$((base + 1)) \
+  STACK_SIGNER_PORT=$((base + 2)) STACK_TOKEN_PORT=$((base + 3)) \
+  "$E2E_ROOT/scripts/stack.sh" start >/dev/null
+N2=$(bash -c "source '$s2_dir/stack.env'; echo \$NOTARY_URL")
+N2_CA=$(bash -c "source '$s2_dir/stack.env'; echo \$STACK_CA")
+
+# A docker config dir that trusts both notary servers' CAs.
+CFG=$E2E_TMP/config
+mkdir -p "$CFG/tls/${N2#https://}"
+cp -r "$DOCKER_CONFIG/tls" "$DOCKER_CONFIG/config.json" "$CFG/"
+cp "$N2_CA" "$CFG/tls/${N2#https://}/ca.crt"
+export DOCKER_CONFIG=$CFG
+
+# Readers with fresh trust dirs: dct on either server, notary on either server.
+resolve_on() {  # SERVER TAG -> digest, or "untrusted: <exit code>"
+  local out rc=0
+  out=$("$DCT_BIN" resolve "$g:$2" --server "$1" --trust-dir "$(mktemp -d -p "$E2E_TMP")" --format json 2>/dev/null) || rc=$?
+  if ((rc == 0)); then jq -r .digest <<<"$out"; else echo "untrusted: $rc"; fi
+}
+lookup_on() {  # SERVER CA TAG -> "<hex> <role>" as notary finds it, or "none"
+  notary -d "$(mktemp -d -p "$E2E_TMP")" -s "$1" --tlscacert "$2" lookup "$g" "$3" 2>/dev/null |
+    awk '{print $2, $4}' || echo none
+}
+server_404() {  # SERVER CA FILE: the server has no such file for the repository
+  [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$2" "$1/v2/$g/_trust/tuf/$3") == 404 ]]
+}
+
+g=$(new_gun mirror)
+read -r d1 s1 <<<"$(push "$g" v1)"
+read -r d2 s2 <<<"$(push "$g" v2)"
+read -r d3 s3 <<<"$(push "$g" v3)"
+read -r d9 s9 <<<"$(push "$g" v9)"
+
+# The repository as docker trust makes it: dct adds the signer rel (targets/releases, snapshot
+# key on the server) and signs v1; notary, holding rel's key, signs v2 and v3 into releases;
+# notary signs v9 into targets/other only.
+make_delegation_cert rel
+make_delegation_cert oth
+run_capture dct signer add --key "$E2E_TMP/rel.crt" rel "$g"
+assert_eq 0 "$RC" "dct signer add: $ERR"
+run_capture dct key load "$E2E_TMP/rel.key" --name rel
+assert_eq 0 "$RC" "dct key load: $ERR"
+run_capture dct sign "$g:v1"
+assert_eq 0 "$RC" "dct signs v1: $ERR"
+assert_contains "$OUT" "targets/releases" "v1 signed into targets/releases"
+run_capture dct delegation add "$g" targets/other "$E2E_TMP/oth.crt" --all-paths -p
+assert_eq 0 "$RC" "dct delegates targets/other: $ERR"
+notary_cli key import "$E2E_TMP/rel.key" --role user >/dev/null 2>&1 || true
+notary_cli key import "$E2E_TMP/oth.key" --role user >/dev/null 2>&1 || true
+notary_sign "$g" v2 "$d2" "$s2" targets/releases
+notary_sign "$g" v3 "$d3" "$s3" targets/releases
+notary_sign "$g" v9 "$d9" "$s9" targets/other
+assert_eq "$d2" "$(resolve_on "$NOTARY_URL" v2)" "v2 (signed by notary) resolves on the old server"
+
+# 1. --dry-run: what would be published, and nothing is.
+run_capture dct mirror --dry-run "$g" --to "$N2"
+assert_eq 0 "$RC" "dry run: $ERR"
+assert_contains "$OUT" "Would publish" "dry run says what it would do"
+assert_contains "$OUT" "targets/releases" "dry run lists targets/releases"
+assert_contains "$OUT" "timestamp of the new server" "dry run names the new server's timestamp key"
+server_404 "$N2" "$N2_CA" root.json && pass || fail "dry run published no root"
+server_404 "$N2" "$N2_CA" targets.json && pass || fail "dry run published no targets"
+run_capture dct mirror --dry-run "$g" --to "$N2" --format json
+assert_eq "would publish" "$(jq -r '.[0].status' <<<"$OUT")" "json: would publish"
+assert_eq "server" "$(jq -r '.[0].snapshot.signedBy' <<<"$OUT")" "json: the new server signs the snapshot"
+
+# 2. Without the root key: named, exit 1, nothing published.
+NOROOT=$E2E_TMP/noroot
+mkdir -p "$NOROOT"
+cp -r "$DCT_TRUST/." "$NOROOT/"
+root_id=$(dct key list --format json | jq -r '.[] | select(.role=="root") | .id' | head -1)
+find "$NOROOT/private" -name "$root_id*" -delete
+[[ -z $(find "$NOROOT/private" -name "$root_id*") && -n $root_id ]] && pass || fail "root key removed from the copy"
+run_capture "$DCT_BIN" mirror "$g" --to "$N2" --trust-dir "$NOROOT"
+assert_eq 1 "$RC" "no root key: exit 1"
+assert_contains "$ERR" "$root_id" "names the root key needed"
+assert_contains "$ERR" "docker dct key import" "says how to import it"
+server_404 "$N2" "$N2_CA" root.json && pass || fail "nothing published without the root key"
+
+# 3. The mirror.
+run_capture dct mirror "$g" --to "$N2"
+assert_eq 0 "$RC" "mirror: $ERR"
+assert_contains "$OUT" "Published" "says it published"
+for role in targets targets/releases targets/other; do
+  a=$(curl -s --cacert "$STACK_CA" "$NOTARY_URL/v2/$g/_trust/tuf/$role.json" | sha256sum)
+  b=$(curl -s --cacert "$N2_CA" "$N2/v2/$g/_trust/tuf/$role.json" | sha256sum)
+  assert_eq "$a" "$b" "$role is byte for byte the same on both servers"
+done
+
+# 4. The same trust decisions on both servers, by dct and by notary.
+for t in v1 v2 v3 v9; do
+  old=$(resolve_on "$NOTARY_URL" "$t")
+  assert_eq "$old" "$(resolve_on "$N2" "$t")" "dct resolves $t the same on both servers"
+  old=$(lookup_on "$NOTARY_URL" "$STACK_CA" "$t")
+  assert_eq "$old" "$(lookup_on "$N2" "$N2_CA" "$t")" "notary looks up $t the same on both servers"
+done
+assert_eq "$d1" "$(resolve_on "$N2" v1)" "v1 (signed by dct) on the new server"
+assert_eq "$d3" "$(resolve_on "$N2" v3)" "v3 (signed by notary) on the new server"
+assert_contains "$(resolve_on "$N2" v9)" "untrusted" "v9 (targets/other only) is not trusted there either"
+assert_eq "${d9#sha256:} targets/other" "$(lookup_on "$N2" "$N2_CA" v9)" "notary finds v9 in targets/other"
+# The signer's own trust dir, pointed at the new server, follows the new root.
+run_capture dct resolve "$g:v2" --server "$N2"
+assert_eq 0 "$RC" "the trust dir that knew the old server follows the new root: $ERR"
+assert_eq "$g@$d2" "$OUT" "v2 there"
+run_capture env DOCKER_CONTENT_TRUST_SERVER="$N2" "$DCT_BIN" resolve "$g:v3" --trust-dir "$E2E_TMP/envreader"
+assert_eq "$g@$d3" "$OUT" "DOCKER_CONTENT_TRUST_SERVER points dct at the new server: $ERR"
+if out=$(DOCKER_CONTENT_TRUST_SERVER=$N2 docker trust inspect "$g" 2>/dev/null); then
+  assert_eq "${d2#sha256:}" "$(jq -r '.[0].SignedTags[] | select(.SignedTag=="v2") | .Digest' <<<"$out")" \
+    "docker trust inspect on the new server shows v2"
+else
+  fail "docker trust inspect on the new server"
+fi
+
+# 5. Again: up to date, nothing published.
+before=$(curl -s --cacert "$N2_CA" "$N2/v2/$g/_trust/tuf/timestamp.json" | jq .signed.version)
+run_capture dct mirror "$g" --to "$N2"
+assert_eq 0 "$RC" "second mirror: $ERR"
+assert_contains "$OUT" "up to date" "second run is up to date"
+after=$(curl -s --cacert "$N2_CA" "$N2/v2/$g/_trust/tuf/timestamp.json" | jq .signed.version)
+assert_eq "$before" "$after" "nothing was published the second time"
+
+# 6. A new signature on the old server is carried by the next run, and only it.
+read -r d4 s4 <<<"$(push "$g" v4)"
+notary_sign "$g" v4 "$d4" "$s4" targets/releases
+run_capture dct mirror "$g" --to "$N2" --format json
+assert_eq 0 "$RC" "mirror after a new tag: $ERR"
+assert_eq "published" "$(jq -r '.[0].status' <<<"$OUT")" "published the change"
+assert_eq '["targets/releases"]' "$(jq -c '.[0].files' <<<"$OUT")" "only targets/releases was carried"
+assert_eq "$d4" "$(resolve_on "$N2" v4)" "v4 resolves on the new server"
+assert_eq "${d4#sha256:} targets/releases" "$(lookup_on "$N2" "$N2_CA" v4)" "notary finds v4 there"
+
+# 7. Bad command lines.
+run_capture dct mirror "$g:v1" --to "$N2"
+assert_eq 125 "$RC" "a tag is refused: $ERR"
+run_capture dct mirror "$g"
+assert_eq 125 "$RC" "--to is required"
+
+finish
