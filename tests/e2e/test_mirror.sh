@@ -44,9 +44,16 @@ resolve_on() {  # SERVER TAG -> digest, or "untrusted: <exit code>"
   out=$("$DCT_BIN" resolve "$g:$2" --server "$1" --trust-dir "$(mktemp -d -p "$E2E_TMP")" --format json 2>/dev/null) || rc=$?
   if ((rc == 0)); then jq -r .digest <<<"$out"; else echo "untrusted: $rc"; fi
 }
-lookup_on() {  # SERVER CA TAG -> "<hex> <role>" as notary finds it, or "none"
-  notary -d "$(mktemp -d -p "$E2E_TMP")" -s "$1" --tlscacert "$2" lookup "$g" "$3" 2>/dev/null |
-    awk '{print $2, $4}' || echo none
+lookup_on() {  # SERVER CA TAG -> "sha256:<hex> <size>" as notary finds it, or "none"
+  local out
+  if out=$(notary -d "$(mktemp -d -p "$E2E_TMP")" -s "$1" --tlscacert "$2" lookup "$g" "$3" 2>/dev/null); then
+    awk '{print $2, $3}' <<<"$out"
+  else
+    echo none
+  fi
+}
+list_on() {  # SERVER CA -> notary's list of every tag with its digest, size and role
+  notary -d "$(mktemp -d -p "$E2E_TMP")" -s "$1" --tlscacert "$2" list "$g" 2>&1
 }
 server_404() {  # SERVER CA FILE: the server has no such file for the repository
   [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$2" "$1/v2/$g/_trust/tuf/$3") == 404 ]]
@@ -124,7 +131,9 @@ done
 assert_eq "$d1" "$(resolve_on "$N2" v1)" "v1 (signed by dct) on the new server"
 assert_eq "$d3" "$(resolve_on "$N2" v3)" "v3 (signed by notary) on the new server"
 assert_contains "$(resolve_on "$N2" v9)" "untrusted" "v9 (targets/other only) is not trusted there either"
-assert_eq "${d9#sha256:} targets/other" "$(lookup_on "$N2" "$N2_CA" v9)" "notary finds v9 in targets/other"
+assert_eq "$d9 $s9" "$(lookup_on "$N2" "$N2_CA" v9)" "notary finds v9 there"
+assert_eq "$(list_on "$NOTARY_URL" "$STACK_CA")" "$(list_on "$N2" "$N2_CA")" "notary lists the same tags, digests and roles on both servers"
+assert_contains "$(list_on "$N2" "$N2_CA")" "targets/other" "notary lists v9 in targets/other"
 # The signer's own trust dir, pointed at the new server, follows the new root.
 run_capture dct resolve "$g:v2" --server "$N2"
 assert_eq 0 "$RC" "the trust dir that knew the old server follows the new root: $ERR"
@@ -154,7 +163,7 @@ assert_eq 0 "$RC" "mirror after a new tag: $ERR"
 assert_eq "published" "$(jq -r '.[0].status' <<<"$OUT")" "published the change"
 assert_eq '["targets/releases"]' "$(jq -c '.[0].files' <<<"$OUT")" "only targets/releases was carried"
 assert_eq "$d4" "$(resolve_on "$N2" v4)" "v4 resolves on the new server"
-assert_eq "${d4#sha256:} targets/releases" "$(lookup_on "$N2" "$N2_CA" v4)" "notary finds v4 there"
+assert_eq "$d4 $s4" "$(lookup_on "$N2" "$N2_CA" v4)" "notary finds v4 there"
 
 # 7. Bad command lines.
 run_capture dct mirror "$g:v1" --to "$N2"
