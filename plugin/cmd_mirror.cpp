@@ -13,6 +13,7 @@
 #include "plugin/resolve_flow.h"
 #include "plugin/table.h"
 #include "registry/endpoints.h"
+#include "registry/url.h"
 #include "trust/publish/mirror.h"
 #include "trust/tuf/resolve.h"
 
@@ -42,12 +43,6 @@ std::string mirror_status_name(trust::MirrorReport::Status s) {
       return "up to date";
   }
   return "";
-}
-
-std::string mirror_key_text(const trust::MirrorKey& k) {
-  if (k.origin == "kept") return fmt::format("{} {}", k.role, k.id);
-  if (k.id.empty()) return fmt::format("{} of the new server", k.role);
-  return fmt::format("{} {} of the new server", k.role, k.id);
 }
 
 nlohmann::json mirror_json(const std::vector<MirrorOutcome>& outcomes) {
@@ -88,12 +83,9 @@ std::string mirror_text(const MirrorOutcome& o) {
     return fmt::format("{} is up to date on {}; nothing was published\n", r.gun, o.destination);
   std::string out = fmt::format("{} from {} to {}\n", r.gun, o.source, o.destination);
   std::vector<std::vector<std::string>> rows{{"  FILE", "VERSION", "PUBLISHED AS"}};
-  if (r.root_version > 0) {
-    std::string keys;
-    for (const auto& k : r.root_keys) keys += (keys.empty() ? "" : ", ") + mirror_key_text(k);
+  if (r.root_version > 0)
     rows.push_back(
-        {"  root", std::to_string(r.root_version), "new version signed by the root key: " + keys});
-  }
+        {"  root", std::to_string(r.root_version), "new version, signed by the root key"});
   for (const auto& c : r.carried)
     rows.push_back({"  " + c.role, std::to_string(c.version), "byte for byte"});
   if (r.snapshot_version > 0)
@@ -102,6 +94,14 @@ std::string mirror_text(const MirrorOutcome& o) {
     rows.push_back({"  snapshot", "-", "signed by the new server"});
   rows.push_back({"  timestamp", "-", "signed by the new server"});
   out += render_table(rows, kDockerTable);
+  if (r.root_version > 0) {
+    out += "Keys of the new root:\n";
+    std::vector<std::vector<std::string>> keys{{"  ROLE", "KEY", "FROM"}};
+    for (const auto& k : r.root_keys)
+      keys.push_back({"  " + k.role, k.id.empty() ? "(made on publish)" : k.id,
+                      k.origin == "kept" ? "kept" : "the new server"});
+    out += render_table(keys, kDockerTable);
+  }
   const std::size_t n = r.files.size();
   const std::string files = n == 1 ? "1 file" : fmt::format("{} files", n);
   if (r.status == trust::MirrorReport::Status::would_publish)
@@ -148,8 +148,14 @@ MirrorOutcome mirror_one(Context& ctx, registry::Session& destination_session,
     return {client.server().url, destination.url,
             trust::mirror_repository(repo, {*remote, writes}, keys, options)};
   } catch (const Error& e) {
-    if (e.code() == ErrorCode::no_signing_key || e.is_security()) throw;
-    rethrow_with_server(e, destination);
+    if (e.kind() != ErrorKind::network) throw;
+    throw Error(e.code(),
+                fmt::format("notary server {} (from --to): {}", destination.url, e.what()),
+                e.code() == ErrorCode::tls_failure
+                    ? fmt::format("if the server's certificate is issued by your own CA, put that "
+                                  "CA in <config dir>/tls/{}/ca.crt",
+                                  registry::url_authority(destination.url))
+                    : e.hint());
   }
 }
 

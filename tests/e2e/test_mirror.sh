@@ -91,7 +91,9 @@ run_capture dct mirror --dry-run "$g" --to "$N2"
 assert_eq 0 "$RC" "dry run: $ERR"
 assert_contains "$OUT" "Would publish" "dry run says what it would do"
 assert_contains "$OUT" "targets/releases" "dry run lists targets/releases"
-assert_contains "$OUT" "timestamp of the new server" "dry run names the new server's timestamp key"
+assert_contains "$OUT" "Keys of the new root" "dry run lists the keys of the new root"
+grep -qE '^ +timestamp +\(made on publish\) +the new server$' <<<"$OUT" && pass ||
+  fail "dry run: the timestamp key is the new server's: $OUT"
 server_404 "$N2" "$N2_CA" root.json && pass || fail "dry run published no root"
 server_404 "$N2" "$N2_CA" targets.json && pass || fail "dry run published no targets"
 run_capture dct mirror --dry-run "$g" --to "$N2" --format json
@@ -150,6 +152,20 @@ else
   fail "docker trust inspect on the new server"
 fi
 
+# A notary trust dir that cached the repository from the old server holds the old server's
+# timestamp, whose version is higher than the new server's first: notary refuses it as a
+# rollback until timestamp.json and snapshot.json are removed (the README says so); then it
+# follows the new root, which the root key signed.
+NT=$(jq -r .trust_dir "$NOTARY_CLIENT_CONFIG")
+NC=$E2E_TMP/notary-cached
+mkdir -p "$NC/tuf/$(dirname "$g")"
+cp -r "$NT/tuf/$g" "$NC/tuf/$(dirname "$g")/"
+run_capture notary -d "$NC" -s "$N2" --tlscacert "$N2_CA" lookup "$g" v2
+assert_contains "$OUT$ERR" "lower than current version" "notary's cached timestamp from the old server is newer"
+rm "$NC/tuf/$g/metadata/timestamp.json" "$NC/tuf/$g/metadata/snapshot.json"
+run_capture notary -d "$NC" -s "$N2" --tlscacert "$N2_CA" lookup "$g" v2
+assert_eq "$d2 $s2" "$(awk '{print $2, $3}' <<<"$OUT")" "then notary follows the new root: $ERR"
+
 # 5. Again: up to date, nothing published.
 before=$(curl -s --cacert "$N2_CA" "$N2/v2/$g/_trust/tuf/timestamp.json" | jq .signed.version)
 run_capture dct mirror "$g" --to "$N2"
@@ -168,7 +184,22 @@ assert_eq '["targets/releases"]' "$(jq -c '.[0].files' <<<"$OUT")" "only targets
 assert_eq "$d4" "$(resolve_on "$N2" v4)" "v4 resolves on the new server"
 assert_eq "$d4 $s4" "$(lookup_on "$N2" "$N2_CA" v4)" "notary finds v4 there"
 
-# 7. Bad command lines.
+# 7. A repository made by the notary CLI keeps its snapshot key in the client: the mirror signs
+# the snapshot with it (dct reads the notary client's trust dir, where the keys are).
+g=$(new_gun mirror-notary)
+read -r n1 ns1 <<<"$(push "$g" v1)"
+notary_init "$g"
+notary_sign "$g" v1 "$n1" "$ns1"
+run_capture "$DCT_BIN" mirror "$g" --to "$N2" --trust-dir "$NT" --format json
+assert_eq 0 "$RC" "mirror of a notary-made repository: $ERR"
+assert_eq "here" "$(jq -r '.[0].snapshot.signedBy' <<<"$OUT")" "the snapshot is signed here"
+assert_eq "kept" "$(jq -r '.[0].root.keys[] | select(.role=="snapshot") | .origin' <<<"$OUT")" "the snapshot key is kept"
+assert_eq "$n1" "$(resolve_on "$N2" v1)" "dct resolves v1 on the new server"
+assert_eq "$n1 $ns1" "$(lookup_on "$N2" "$N2_CA" v1)" "notary looks up v1 on the new server"
+run_capture "$DCT_BIN" mirror "$g" --to "$N2"
+assert_contains "$OUT" "up to date" "up to date, even from a trust dir without its keys: $ERR"
+
+# 8. Bad command lines.
 run_capture dct mirror "$g:v1" --to "$N2"
 assert_eq 1 "$RC" "a tag is refused"
 assert_contains "$ERR" "has a tag or digest" "says the tag is the problem"

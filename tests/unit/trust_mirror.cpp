@@ -209,6 +209,11 @@ TEST_CASE("mirror: dry run asks for no key and publishes nothing; a second run i
   CHECK(again.status == MirrorReport::Status::up_to_date);
   CHECK(again.files.empty());
   CHECK(c.destination.uploads.size() == 1);
+  // Up to date needs no key at all.
+  MirrorMemKeys none;
+  c.keys = none;
+  CHECK(c.mirror().status == MirrorReport::Status::up_to_date);
+  CHECK(c.destination.uploads.size() == 1);
 }
 
 TEST_CASE("mirror: a later change on the source carries only what changed") {
@@ -227,6 +232,17 @@ TEST_CASE("mirror: a later change on the source carries only what changed") {
         std::vector<std::string>{"targets", "targets/releases", "snapshot"});
   MemoryMetadataCache fresh;
   CHECK(c.resolve(c.destination, fresh, "v4").digest_hex == MiniRepo::digest_of("manifest four"));
+
+  // The next change needs the snapshot key the destination's root lists.
+  c.repo.releases_tags["v5"] = "manifest five";
+  c.repo.version = 6;
+  c.repo.publish();
+  c.repo.serve(c.source);
+  MirrorMemKeys root_only;
+  root_only.add(c.repo.root_key);
+  c.keys = root_only;
+  CHECK(code_of([&] { c.mirror(); }) == ErrorCode::no_signing_key);
+  CHECK(c.destination.uploads.size() == 2);
 }
 
 TEST_CASE("mirror: without the root key nothing is asked for or published, and the key is named") {

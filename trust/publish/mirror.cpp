@@ -184,7 +184,7 @@ MirrorReport mirror_fresh(const TrustedRepository& source, MirrorDestination des
 // The destination holds the repository already: under the same root and targets keys and
 // with its own server keys in the root, only the targets roles that differ are carried.
 MirrorReport mirror_update(const TrustedRepository& source, MirrorDestination destination,
-                           KeyProvider& keys, const MirrorOptions& options, bool snapshot_here,
+                           KeyProvider& keys, const MirrorOptions& options,
                            const std::string& root_bytes) {
   const std::string& gun = source.gun;
   const Root there = Root::parse(SignedFile::parse(root_bytes, "root on the destination server"));
@@ -204,9 +204,12 @@ MirrorReport mirror_update(const TrustedRepository& source, MirrorDestination de
   const auto& ts_ids = there.role("timestamp").keyids;
   if (ts_ids.size() != 1 || ts_ids.front() != timestamp_key.id())
     throw conflict("its root does not list the server's timestamp key");
-  if (snapshot_here ? !same_role(there, source.root, "snapshot")
-                    : there.role("snapshot").keyids !=
-                          std::vector<std::string>{destination.writes.server_key("snapshot").id()})
+  // The snapshot stays signed as the destination's root says: with the source's key (here),
+  // or with the destination server's own.
+  const bool snapshot_here = same_role(there, source.root, "snapshot");
+  if (!snapshot_here &&
+      there.role("snapshot").keyids !=
+          std::vector<std::string>{destination.writes.server_key("snapshot").id()})
     throw conflict("its root lists another snapshot key");
 
   MirrorReport report;
@@ -232,6 +235,12 @@ MirrorReport mirror_update(const TrustedRepository& source, MirrorDestination de
   std::optional<std::string> snapshot;
   if (snapshot_here) {
     const RoleSigners signers = RepoEditor(gun, source).signers("snapshot");
+    if (!can_sign(signers, keys))
+      throw Error(ErrorCode::no_signing_key,
+                  fmt::format("the snapshot of {} is signed with the key {}, which is not in this "
+                              "trust dir; it is needed to publish the changes to the destination",
+                              gun, id_list(signers.canonical_ids())),
+                  "import the snapshot key with `docker dct key import`, then mirror again");
     long long version = source.snapshot.file.version;
     if (const auto held = fetch_current(destination.reads, "snapshot", gun))
       version = std::max(version, SignedFile::parse(*held, "snapshot on the destination").version);
@@ -263,12 +272,12 @@ MirrorReport mirror_repository(const TrustedRepository& source, MirrorDestinatio
   const bool fresh = root.status == FetchResult::Status::not_found;
   if (!fresh && !root.ok())
     throw_fetch_error(root, "root.json on the destination server", source.gun);
+  if (!fresh) return mirror_detail::mirror_update(source, destination, keys, options, root.body);
   // A server without the repository needs a new root: its key is asked for first.
-  if (fresh) mirror_detail::require_root_key(source, editor.signers("root"), keys);
+  mirror_detail::require_root_key(source, editor.signers("root"), keys);
   const bool snapshot_here =
       mirror_detail::snapshot_signed_here(source, editor.signers("snapshot"), keys, options);
-  if (fresh) return mirror_detail::mirror_fresh(source, destination, keys, options, snapshot_here);
-  return mirror_detail::mirror_update(source, destination, keys, options, snapshot_here, root.body);
+  return mirror_detail::mirror_fresh(source, destination, keys, options, snapshot_here);
 }
 
 }  // namespace dct::trust
