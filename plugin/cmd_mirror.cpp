@@ -112,7 +112,7 @@ std::string mirror_text(const MirrorOutcome& o) {
 }
 
 // The source repository, verified as `resolve` does, with its whole delegation tree.
-trust::TrustedRepository verified_source(Context& ctx, RepositoryClient& client) {
+trust::TrustedRepository mirror_verified_source(Context& ctx, RepositoryClient& client) {
   client.hold_cache_writes();
   auto repo = client.update(trust::resolve_update_options());
   client.updater().load_all(repo);
@@ -132,7 +132,7 @@ MirrorOutcome mirror_one(Context& ctx, registry::Session& destination_session,
                 "give --to the URL of another notary server");
   trust::TrustedRepository repo;
   try {
-    repo = verified_source(ctx, client);
+    repo = mirror_verified_source(ctx, client);
   } catch (const Error& e) {
     rethrow_with_server(e, client.server());
   }
