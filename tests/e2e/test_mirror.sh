@@ -6,9 +6,11 @@
 # --dry-run publishes nothing; a second run publishes nothing; without the root key the mirror
 # names it and publishes nothing.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/faults_lib.sh"
 
 s2_dir=""
 cleanup() {
+  stop_servers
   if [[ -n $s2_dir && -d $s2_dir/run ]]; then
     STACK_DIR=$s2_dir "$E2E_ROOT/scripts/stack.sh" stop >/dev/null 2>&1 || true
   fi
@@ -199,7 +201,37 @@ assert_eq "$n1 $ns1" "$(lookup_on "$N2" "$N2_CA" v1)" "notary looks up v1 on the
 run_capture "$DCT_BIN" mirror "$g" --to "$N2"
 assert_contains "$OUT" "up to date" "up to date, even from a trust dir without its keys: $ERR"
 
-# 8. Bad command lines.
+# 8. A hostile source server: a proxy in front of the old server changes one byte of
+# targets/releases. The mirror, even holding every key, refuses as a security failure and the
+# new server gets nothing.
+g=$(new_gun mirror-hostile)
+read -r h1 _ <<<"$(push "$g" v1)"
+run_capture dct signer add --key "$E2E_TMP/rel.crt" rel "$g"
+assert_eq 0 "$RC" "signer add for the hostile case: $ERR"
+run_capture dct sign "$g:v1"
+assert_eq 0 "$RC" "sign v1 for the hostile case: $ERR"
+echo pass >"$E2E_TMP/proxy.mode"
+start_server proxy fault_proxy.py "$STACK_DIR/tls/localhost.crt" "$STACK_DIR/tls/localhost.key" \
+  "$STACK_CA" "${NOTARY_URL##*:}" "$E2E_TMP/proxy.mode"
+mkdir -p "$CFG/tls/127.0.0.1:$proxy_port"
+cp "$STACK_CA" "$CFG/tls/127.0.0.1:$proxy_port/ca.crt"
+HOSTILE=$E2E_TMP/hostile-trust
+mkdir -p "$HOSTILE"
+cp -r "$DCT_TRUST/private" "$HOSTILE/"
+echo "tamper-trust:targets/releases" >"$E2E_TMP/proxy.mode"
+run_capture "$DCT_BIN" mirror "$g" --server "https://127.0.0.1:$proxy_port" --to "$N2" --trust-dir "$HOSTILE"
+assert_eq 1 "$RC" "a tampered source is not mirrored"
+assert_contains "$ERR" "failed verification" "as a security failure"
+assert_contains "$ERR" "targets/releases" "naming the role that failed"
+assert_contains "$ERR" "may be an attack" "and not as something to re-sign"
+server_404 "$N2" "$N2_CA" root.json && pass || fail "nothing of the tampered repository was published"
+server_404 "$N2" "$N2_CA" targets.json && pass || fail "no targets of the tampered repository"
+echo pass >"$E2E_TMP/proxy.mode"
+run_capture "$DCT_BIN" mirror "$g" --server "https://127.0.0.1:$proxy_port" --to "$N2" --trust-dir "$HOSTILE"
+assert_eq 0 "$RC" "the same mirror through an honest proxy: $ERR"
+assert_eq "$h1" "$(resolve_on "$N2" v1)" "and v1 resolves on the new server"
+
+# 9. Bad command lines.
 run_capture dct mirror "$g:v1" --to "$N2"
 assert_eq 1 "$RC" "a tag is refused"
 assert_contains "$ERR" "has a tag or digest" "says the tag is the problem"

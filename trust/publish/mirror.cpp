@@ -47,12 +47,20 @@ bool can_sign(const RoleSigners& signers, KeyProvider& keys) {
 void refuse_failed_roles(const TrustedRepository& source) {
   if (source.failed.empty()) return;
   const auto& [role, error] = *source.failed.begin();
+  // An expired or under-signed delegation is the owner's to renew; anything else is the
+  // server's doing.
+  const bool resignable = error.code() == ErrorCode::expired ||
+                          error.code() == ErrorCode::threshold_not_met ||
+                          error.code() == ErrorCode::signature_invalid;
   throw Error(error.code(),
               fmt::format("{} of {} failed verification, so {} is not mirrored: {}", role,
                           source.gun, source.gun, error.what()),
-              fmt::format("nothing was published; have a holder of the {} keys sign it again "
-                          "(`docker dct witness`), or remove the delegation, then mirror again",
-                          role));
+              resignable ? fmt::format("nothing was published; have a holder of the {} keys "
+                                       "sign it again (`docker dct witness`), or remove the "
+                                       "delegation, then mirror again",
+                                       role)
+                         : "nothing was published: the notary server serves other trust data "
+                           "than it signed for, which may be an attack");
 }
 
 // The source's snapshot is signed here (its key is held) or by its server; a snapshot key
