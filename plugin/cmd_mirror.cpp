@@ -56,15 +56,15 @@ nlohmann::json mirror_json(const std::vector<MirrorOutcome>& outcomes) {
       nlohmann::json keys = nlohmann::json::array();
       for (const auto& k : r.root_keys)
         keys.push_back({{"role", k.role},
-                        {"keyId", k.id.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.id)},
+                        {"id", k.id.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.id)},
                         {"origin", k.origin}});
       root = {{"version", r.root_version}, {"keys", std::move(keys)}};
     }
     nlohmann::json snapshot = nullptr;
     if (r.snapshot_version > 0)
-      snapshot = {{"version", r.snapshot_version}, {"signedBy", "here"}};
+      snapshot = {{"version", r.snapshot_version}, {"signer", "here"}};
     else if (r.snapshot_by_server && !r.files.empty())
-      snapshot = {{"version", nullptr}, {"signedBy", "server"}};
+      snapshot = {{"version", nullptr}, {"signer", "server"}};
     out.push_back({{"repository", r.gun},
                    {"source", o.source},
                    {"destination", o.destination},

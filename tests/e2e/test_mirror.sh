@@ -100,7 +100,7 @@ server_404 "$N2" "$N2_CA" root.json && pass || fail "dry run published no root"
 server_404 "$N2" "$N2_CA" targets.json && pass || fail "dry run published no targets"
 run_capture dct mirror --dry-run "$g" --to "$N2" --format json
 assert_eq "would publish" "$(jq -r '.[0].status' <<<"$OUT")" "json: would publish"
-assert_eq "server" "$(jq -r '.[0].snapshot.signedBy' <<<"$OUT")" "json: the new server signs the snapshot"
+assert_eq "server" "$(jq -r '.[0].snapshot.signer' <<<"$OUT")" "json: the new server signs the snapshot"
 
 # 2. Without the root key: named, exit 1, nothing published.
 NOROOT=$E2E_TMP/noroot
@@ -194,7 +194,7 @@ notary_init "$g"
 notary_sign "$g" v1 "$n1" "$ns1"
 run_capture "$DCT_BIN" mirror "$g" --to "$N2" --trust-dir "$NT" --format json
 assert_eq 0 "$RC" "mirror of a notary-made repository: $ERR"
-assert_eq "here" "$(jq -r '.[0].snapshot.signedBy' <<<"$OUT")" "the snapshot is signed here"
+assert_eq "here" "$(jq -r '.[0].snapshot.signer' <<<"$OUT")" "the snapshot is signed here"
 assert_eq "kept" "$(jq -r '.[0].root.keys[] | select(.role=="snapshot") | .origin' <<<"$OUT")" "the snapshot key is kept"
 assert_eq "$n1" "$(resolve_on "$N2" v1)" "dct resolves v1 on the new server"
 assert_eq "$n1 $ns1" "$(lookup_on "$N2" "$N2_CA" v1)" "notary looks up v1 on the new server"
