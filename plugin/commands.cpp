@@ -39,6 +39,7 @@ Command delete_command();
 Command migrate_command();
 Command bundle_save_command();
 Command bundle_diff_command();
+Command mirror_command();
 
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
@@ -77,6 +78,7 @@ const std::vector<Command>& all_commands() {
       migrate_command(),
       bundle_save_command(),
       bundle_diff_command(),
+      mirror_command(),
   };
   return commands;
 }

@@ -13,6 +13,9 @@ MODE_FILE holds one word, read for every request:
   forge-manifest:FILE
                   forward, but answer every manifest the registry serves (GET .../manifests/...,
                   status 200) with FILE's bytes and a Docker-Content-Digest that matches them
+  tamper-trust:ROLE
+                  forward, but change one byte (a digit of the expiry) of every file of the
+                  notary role ROLE served (current, checksum or version name): a hostile server
 A "post-" prefix (post-down, post-lost, post-status:503) applies the fault to uploads (POST)
 only and forwards everything else.
 """
@@ -101,6 +104,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = open(mode[len("forge-manifest:"):], "rb").read()
             keep = [(k, v) for k, v in keep if k.lower() != "docker-content-digest"]
             keep.append(("Docker-Content-Digest", "sha256:" + hashlib.sha256(data).hexdigest()))
+        if mode.startswith("tamper-trust:") and r.status == 200 and \
+                ("/_trust/tuf/" + mode[len("tamper-trust:"):] + ".") in self.path:
+            i = data.find(b'"expires":"') + len(b'"expires":"')
+            data = data[:i] + (b"3" if data[i:i + 1] != b"3" else b"4") + data[i + 1:]
         self.send_all(r.status, keep, data, cut=(mode == "cut" and len(data) > 1))
 
     do_GET = do_POST = do_PUT = do_PATCH = do_HEAD = do_DELETE = handle_any

@@ -25,6 +25,7 @@ placeholder() {
     FILE* | *FILE) echo "$E2E_TMP/missing.key" ;;
     CONTEXT) echo "$E2E_TMP/no-context" ;;
     NAME) echo "exitcodes" ;;
+    URL) echo "https://127.0.0.1:2" ;;
     KEYID* | *KEYID*) echo "deadbeefdeadbeef" ;;
     *) echo "x" ;;
   esac
@@ -40,7 +41,8 @@ declare -A needed_flags=(
 
 # Commands that cannot succeed here (no server, no such file): they must exit 1.
 must_fail=" resolve pull inspect check sign push init publish revoke key rotate key import pin build
-delegation add delegation list delegation remove key load signer add migrate bundle save bundle diff "
+delegation add delegation list delegation remove key load signer add migrate bundle save bundle diff
+ mirror "
 
 mapfile -t commands < <("$DCT_BIN" __commands)
 ((${#commands[@]} >= 20)) && pass || fail "__commands lists ${#commands[@]} commands"
