@@ -11,16 +11,17 @@ using namespace dct;
 using dct::plugin::format::GoTemplate;
 using dct::plugin::format::header_of;
 using dct::plugin::format::OutputFormat;
-using Json = nlohmann::ordered_json;
+using GoTemplateJson = nlohmann::ordered_json;
 
 namespace {
 
-std::string go_render(const std::string& text, const Json& dot) {
+std::string go_render(const std::string& text, const GoTemplateJson& dot) {
   return GoTemplate::parse(text).render(dot);
 }
 
 // The message of the error parsing and running `text` throws ("" when none).
-std::string go_error(const std::string& text, const Json& dot = Json::object()) {
+std::string go_error(const std::string& text,
+                     const GoTemplateJson& dot = GoTemplateJson::object()) {
   try {
     go_render(text, dot);
   } catch (const Error& e) {
@@ -30,7 +31,7 @@ std::string go_error(const std::string& text, const Json& dot = Json::object()) 
   return "";
 }
 
-const Json kResolved = Json::parse(R"({
+const GoTemplateJson kResolved = GoTemplateJson::parse(R"({
   "name": "registry.example.com/team/app",
   "tag": "1.4",
   "digest": "sha256:abc",
@@ -49,7 +50,7 @@ const Json kResolved = Json::parse(R"({
 TEST_CASE("fields, nested fields and dot") {
   CHECK(go_render("{{.name}}:{{.tag}}", kResolved) == "registry.example.com/team/app:1.4");
   CHECK(go_render("{{.old.digest}}", kResolved) == "sha256:old");
-  CHECK(go_render("{{.}}", Json("plain")) == "plain");
+  CHECK(go_render("{{.}}", GoTemplateJson("plain")) == "plain");
   CHECK(go_render("{{ .tag }}", kResolved) == "1.4");
   CHECK(go_render("size {{.size}}", kResolved) == "size 1234");
   CHECK(go_render("{{.ok}}", kResolved) == "true");
@@ -60,7 +61,7 @@ TEST_CASE("PascalCase and camelCase find snake_case keys; an exact key wins") {
         "sha256:abc registry.example.com/team/app 1.4");
   CHECK(go_render("{{.KeyID}}|{{.KeyId}}|{{.keyId}}|{{.key_id}}", kResolved) == "k1|k1|k1|k1");
   CHECK(go_render("{{.Old.Digest}}", kResolved) == "sha256:old");
-  const Json both = Json::parse(R"({"Name": "exact", "name": "folded"})");
+  const GoTemplateJson both = GoTemplateJson::parse(R"({"Name": "exact", "name": "folded"})");
   CHECK(go_render("{{.name}} {{.Name}}", both) == "folded exact");
 }
 
@@ -74,14 +75,15 @@ TEST_CASE("missing fields print <no value>, null prints <nil>, as Go does") {
 TEST_CASE("json of the whole value and of a field") {
   CHECK(go_render("{{json .signers}}", kResolved) == R"(["targets/releases","targets/alice"])");
   CHECK(go_render("{{json .old}}", kResolved) == R"({"digest":"sha256:old","role":"targets"})");
-  CHECK(Json::parse(go_render("{{json .}}", kResolved)) == kResolved);
+  CHECK(GoTemplateJson::parse(go_render("{{json .}}", kResolved)) == kResolved);
   CHECK(go_render("{{json .Missing}}", kResolved) == "null");
   // No HTML escaping, as docker's json function.
-  CHECK(go_render("{{json .}}", Json("<a&b>")) == R"("<a&b>")");
+  CHECK(go_render("{{json .}}", GoTemplateJson("<a&b>")) == R"("<a&b>")");
 }
 
 TEST_CASE("values are printed as they are: no escaping, no second reading") {
-  const Json odd = Json::parse(R"({"name": "a\"b\\c\n{{.x}}<&>", "list": ["x y", "\t"]})");
+  const GoTemplateJson odd =
+      GoTemplateJson::parse(R"({"name": "a\"b\\c\n{{.x}}<&>", "list": ["x y", "\t"]})");
   CHECK(go_render("{{.name}}", odd) == "a\"b\\c\n{{.x}}<&>");
   CHECK(go_render("{{json .name}}", odd) == R"("a\"b\\c\n{{.x}}<&>")");
   CHECK(go_render("{{json .list}}", odd) == R"(["x y","\t"])");
@@ -193,7 +195,7 @@ TEST_CASE("table headers come from the first field of each action") {
 }
 
 TEST_CASE("--format: json, templates once per element, tables aligned as docker's") {
-  const Json list = Json::parse(R"([{"tag": "1", "digest": "sha256:aa"},
+  const GoTemplateJson list = GoTemplateJson::parse(R"([{"tag": "1", "digest": "sha256:aa"},
                                     {"tag": "latest", "digest": "sha256:bbbb"}])");
   CHECK(OutputFormat::parse("").human());
   CHECK(OutputFormat::parse("table").human());
@@ -211,12 +213,12 @@ TEST_CASE("--format: json, templates once per element, tables aligned as docker'
   CHECK(OutputFormat::parse("json").render(list) == list.dump(4) + "\n");
   CHECK(OutputFormat::parse("{{.Tag}}").render(list) == "1\nlatest\n");
   CHECK(OutputFormat::parse("{{.Tag}}").render(list[0]) == "1\n");
-  CHECK(OutputFormat::parse("{{.Tag}}").render(Json::array()) == "");
+  CHECK(OutputFormat::parse("{{.Tag}}").render(GoTemplateJson::array()) == "");
   CHECK(OutputFormat::parse("table {{.Tag}}\\t{{.Digest}}").render(list) ==
         "TAG       DIGEST\n"
         "1         sha256:aa\n"
         "latest    sha256:bbbb\n");
-  CHECK(OutputFormat::parse("table {{.Tag}}").render(Json::array()) == "TAG\n");
+  CHECK(OutputFormat::parse("table {{.Tag}}").render(GoTemplateJson::array()) == "TAG\n");
   try {
     OutputFormat::parse("table {{.Tag}} {{printf}}");
     FAIL("accepted");
