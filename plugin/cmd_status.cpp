@@ -30,7 +30,8 @@ Command status_command() {
   c.summary = "Show the changes staged for the next publish";
   c.description =
       "Show the changes staged for the next publish of a repository, in notary's changelist\n"
-      "(shared with `notary status` and `notary publish`). --reset drops them.";
+      "(shared with `notary status` and `notary publish`). --reset drops them. --format json (or\n"
+      "a template) prints one object per change: action, role, type and path.";
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<StatusArgs>();

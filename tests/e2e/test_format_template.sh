@@ -59,6 +59,9 @@ fields '{{.Name}} {{range .SignedTags}}{{.SignedTag}}={{.Digest}}({{join .Signer
 assert_contains "$OUT" "v1=${d1#sha256:}(" "inspect: v1 and its digest"
 run_capture dct inspect "$g"
 assert_eq "$(docker trust inspect "$g")" "$OUT" "inspect without --format: docker's JSON as it is"
+run_capture dct inspect --pretty --format '{{.Name}}' "$g"
+assert_eq 125 "$RC" "inspect: --pretty and --format together are a usage error"
+assert_contains "$ERR" "--pretty and --format" "and named"
 
 echo "== check"
 fields '{{.Name}} {{.Ok}} {{.WithinSeconds}} {{join .TrustedTags ","}} {{range .Expiries}}{{.Kind}}:{{.Role}}={{.Status}};{{end}}' \
