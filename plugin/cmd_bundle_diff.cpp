@@ -8,6 +8,7 @@
 
 #include "plugin/bundle_source.h"
 #include "plugin/command.h"
+#include "plugin/format/output.h"
 #include "plugin/table.h"
 #include "trust/formats/metadata.h"
 #include "trust/tuf/resolve.h"
@@ -104,7 +105,7 @@ nlohmann::ordered_json diff_json(const std::vector<TagChange>& changes) {
   };
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   for (const auto& c : changes)
-    all.push_back({{"repository", c.repository},
+    all.push_back({{"name", c.repository},
                    {"tag", c.tag},
                    {"change", c.change},
                    {"old", side(c.before)},
@@ -144,13 +145,12 @@ Command bundle_diff_command() {
     BundleDiffArgs& declared = *bound;
     app.add_option("OLD", declared.old_file, "The bundle in use")->required();
     app.add_option("NEW", declared.new_file, "The bundle to review")->required();
-    app.add_option("--format", declared.format, "Output format: \"json\" for a list of changes")
+    app.add_option("--format", declared.format,
+                   format::format_flag_help("a list of changes (name, tag, change, old, new)"))
         ->type_name("string");
     return [bound](Context& ctx) {
       BundleDiffArgs& args = *bound;
-      if (!args.format.empty() && args.format != "json")
-        throw Error(ErrorCode::invalid_argument,
-                    fmt::format("unknown format \"{}\": use --format json", args.format));
+      const auto output = format::OutputFormat::parse(args.format);
       const auto old_bundle = read_bundle(args.old_file);
       const auto new_bundle = read_bundle(args.new_file);
       const trust::TrustPinning& pinning = ctx.session().trust_pinning();
@@ -161,8 +161,8 @@ Command bundle_diff_command() {
       for (const auto& [gun, files] : new_bundle->repositories())
         after[gun] = trusted_tags_of(files, caches[gun], pinning, *new_bundle);
       const auto changes = diff_tags(before, after);
-      if (args.format == "json")
-        *ctx.out << diff_json(changes).dump(4) << "\n";
+      if (!output.human())
+        *ctx.out << output.render(diff_json(changes));
       else
         *ctx.out << diff_table(changes);
       return 0;

@@ -9,6 +9,7 @@
 #include "plugin/duration.h"
 #include "plugin/error_output.h"
 #include "plugin/expiry_notice.h"
+#include "plugin/format/output.h"
 #include "plugin/resolve_flow.h"
 #include "trust/tuf/resolve.h"
 
@@ -80,12 +81,11 @@ Command check_command() {
                    "Fail when something expires within this time: 30d, 720h, 90m, 1d12h "
                    "(default 30d)")
         ->type_name("duration");
-    app.add_option("--format", args.format, "Output format: \"json\"")->type_name("string");
+    app.add_option("--format", args.format, format::format_flag_help("one object per repository"))
+        ->type_name("string");
     return [bound](Context& ctx) {
       const CheckArgs& a = *bound;
-      if (!a.format.empty() && a.format != "json")
-        throw Error(ErrorCode::invalid_argument,
-                    fmt::format("unknown format \"{}\": use --format json", a.format));
+      const auto output = format::OutputFormat::parse(a.format);
       CheckWindow window{std::chrono::system_clock::now(), parse_duration(a.within, "--within"),
                          a.within};
       std::vector<registry::Reference> refs;
@@ -103,8 +103,8 @@ Command check_command() {
         if (o.error) report_error(*o.error, *ctx.err, ctx.debug);
         if (o.fails(window.now, window.within)) ++failures;
       }
-      if (a.format == "json") {
-        *ctx.out << check_json(outcomes, window).dump(4) << "\n";
+      if (!output.human()) {
+        *ctx.out << output.render(check_json(outcomes, window));
       } else {
         for (const auto& o : outcomes)
           if (o.report) *ctx.out << check_table(o, window);

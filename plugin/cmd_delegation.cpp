@@ -12,9 +12,10 @@
 #include "plugin/command.h"
 #include "plugin/confirm.h"
 #include "plugin/delegation_paths.h"
-#include "plugin/publish_now.h"
+#include "plugin/format/output.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/publish_flow.h"
+#include "plugin/publish_now.h"
 #include "plugin/repository_lock.h"
 #include "plugin/resolve_flow.h"
 #include "plugin/table.h"
@@ -159,9 +160,7 @@ std::vector<ListedRole> list_roles(const trust::TrustedRepository& repo) {
 }
 
 int run_list(Context& ctx, const ListArgs& args) {
-  if (!args.format.empty() && args.format != "json")
-    throw Error(ErrorCode::invalid_argument,
-                fmt::format("unknown format \"{}\": use --format json", args.format));
+  const auto output = format::OutputFormat::parse(args.format);
   const auto ref = registry::parse_repository(args.image);
   RepositoryClient client(ctx.session(), ref);
   std::vector<ListedRole> roles;
@@ -173,20 +172,22 @@ int run_list(Context& ctx, const ListArgs& args) {
   } catch (const Error& e) {
     rethrow_with_server(e, client.server());
   }
-  if (args.format == "json") {
-    json out = json::array();
+  if (!output.human()) {
+    using ojson = nlohmann::ordered_json;
+    ojson out = ojson::array();
     for (const auto& r : roles) {
-      json keys = json::array();
+      ojson keys = ojson::array();
       for (const auto& o : r.owners)
-        keys.push_back({{"id", o.canonical_id},
-                        {"signer", o.common_name},
-                        {"expires", o.expires ? trust::format_rfc3339_nano(*o.expires) : ""}});
+        keys.push_back(
+            {{"id", o.canonical_id},
+             {"certificate", o.common_name.empty() ? ojson() : ojson(o.common_name)},
+             {"expires", o.expires ? ojson(trust::format_rfc3339_nano(*o.expires)) : ojson()}});
       out.push_back({{"role", r.role.name},
                      {"paths", r.role.paths},
                      {"threshold", r.role.threshold},
                      {"keys", keys}});
     }
-    *ctx.out << out.dump(4) << "\n";
+    *ctx.out << output.render(out);
     return 0;
   }
   if (roles.empty()) {
@@ -382,7 +383,9 @@ Command delegation_list_command() {
     auto bound = std::make_shared<ListArgs>();
     ListArgs& args = *bound;
     app.add_option("IMAGE", args.image, "Repository (image name or GUN)")->required();
-    app.add_option("--format", args.format, "\"json\" for scripts")->type_name("string");
+    app.add_option("--format", args.format,
+                   format::format_flag_help("role, paths, threshold and keys of each role"))
+        ->type_name("string");
     return [bound](Context& ctx) { return run_list(ctx, *bound); };
   };
   return c;

@@ -5,6 +5,7 @@
 
 #include "plugin/command.h"
 #include "plugin/error_output.h"
+#include "plugin/format/output.h"
 #include "plugin/resolve_flow.h"
 
 namespace dct::plugin {
@@ -12,6 +13,7 @@ namespace {
 
 struct InspectArgs {
   std::vector<std::string> images;
+  std::string format;
   bool pretty = false;
 };
 
@@ -31,8 +33,16 @@ Command inspect_command() {
     InspectArgs& flags = *bound;
     app.add_option("IMAGE", flags.images, "Image references")->required();
     app.add_flag("--pretty", flags.pretty, "Print the information in a human friendly format");
+    app.add_option("--format", flags.format,
+                   "Format the output with a Go template run on each repository of the JSON "
+                   "(\"{{.Name}}\", \"{{range .SignedTags}}{{.SignedTag}} {{end}}\")")
+        ->type_name("string");
     return [bound](Context& ctx) {
       InspectArgs& args = *bound;
+      const auto output = format::OutputFormat::parse(args.format);
+      if (args.pretty && !output.human())
+        throw Error(ErrorCode::invalid_argument, "--pretty and --format cannot be used together",
+                    "choose one");
       std::vector<InspectOutcome> outcomes;
       int failures = 0;
       for (const auto& image : args.images) {
@@ -48,6 +58,8 @@ Command inspect_command() {
       if (args.pretty) {
         for (size_t i = 0; i < outcomes.size(); ++i)
           *ctx.out << (i ? "\n\n" : "") << inspect_pretty(outcomes[i]);
+      } else if (output.templated()) {
+        *ctx.out << output.render(inspect_json(outcomes));
       } else {
         *ctx.out << inspect_json(outcomes).dump(4) << "\n";
       }

@@ -6,12 +6,14 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <regex>
 #include <sstream>
 
 #include "base/files.h"
 #include "plugin/command.h"
+#include "plugin/format/output.h"
 #include "plugin/passphrase_prompt.h"
 #include "plugin/table.h"
 #include "registry/endpoints.h"
@@ -197,9 +199,7 @@ struct KeyListArgs {
 };
 
 int run_key_list(Context& ctx, const KeyListArgs& args) {
-  if (!args.format.empty() && args.format != "json")
-    throw Error(ErrorCode::invalid_argument,
-                fmt::format("unknown format \"{}\": use --format json", args.format));
+  const auto output = format::OutputFormat::parse(args.format);
   const fs::path trust_dir = trust_dir_of(ctx);
   trust::KeyStore store(trust_dir);
   std::vector<std::string> warnings;
@@ -213,26 +213,30 @@ int run_key_list(Context& ctx, const KeyListArgs& args) {
                    });
   struct Cert {
     std::string name, expires;
+    std::optional<trust::TimePoint> not_after;
   };
   auto cert_of = [&](const std::string& id) -> Cert {
     auto pem = read_file_capped(certificate_path(trust_dir, id), 1 << 20);
     if (!pem) return {};
     auto facts = trust::certificate_facts(*pem);
     if (!facts) return {};
-    return {facts->common_name, trust::format_human(facts->not_after)};
+    return {facts->common_name, trust::format_human(facts->not_after), facts->not_after};
   };
-  if (args.format == "json") {
-    json out = json::array();
+  if (!output.human()) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& k : keys) {
       const Cert c = cert_of(k.id);
-      out.push_back({{"id", k.id},
-                     {"role", k.role},
-                     {"gun", k.gun},
-                     {"location", k.path.string()},
-                     {"certificate", c.name},
-                     {"expires", c.expires}});
+      nlohmann::ordered_json j;
+      j["id"] = k.id;
+      j["role"] = k.role;
+      j["gun"] = k.gun;
+      j["location"] = k.path.string();
+      j["certificate"] = c.name.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(c.name);
+      j["expires"] = c.not_after ? nlohmann::ordered_json(trust::format_rfc3339_nano(*c.not_after))
+                                 : nlohmann::ordered_json();
+      out.push_back(std::move(j));
     }
-    *ctx.out << out.dump(4) << "\n";
+    *ctx.out << output.render(out);
     return 0;
   }
   if (keys.empty()) {
@@ -333,7 +337,10 @@ Command key_list_command() {
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<KeyListArgs>();
     KeyListArgs& args = *bound;
-    app.add_option("--format", args.format, "\"json\" for scripts")->type_name("string");
+    app.add_option(
+           "--format", args.format,
+           format::format_flag_help("id, role, gun, location, certificate and expires of each key"))
+        ->type_name("string");
     app.add_flag("--no-trunc", args.no_trunc, "Full key IDs, the key files and expiry times");
     return [bound](Context& ctx) { return run_key_list(ctx, *bound); };
   };

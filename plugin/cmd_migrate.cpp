@@ -9,6 +9,7 @@
 
 #include "base/files.h"
 #include "plugin/command.h"
+#include "plugin/format/output.h"
 #include "plugin/migrate_flow.h"
 #include "plugin/passphrase_prompt.h"
 #include "trust/crypto/der_signature.h"
@@ -80,9 +81,7 @@ trust::PrivateKey load_migrate_key(const std::string& file) {
 }
 
 int run_migrate(Context& ctx, const MigrateArgs& args) {
-  if (!args.format.empty() && args.format != "json")
-    throw Error(ErrorCode::invalid_argument,
-                fmt::format("unknown format \"{}\": use --format json", args.format));
+  const auto output = format::OutputFormat::parse(args.format);
   const trust::PrivateKey key = load_migrate_key(args.key);
   MigrateOptions options{args.all_tags, args.dry_run};
   std::vector<MigrateRow> rows;
@@ -92,8 +91,8 @@ int run_migrate(Context& ctx, const MigrateArgs& args) {
     rows.insert(rows.end(), more.begin(), more.end());
   }
   for (const auto& w : warnings) ctx.warn(w);
-  if (args.format == "json")
-    *ctx.out << migrate_json(rows).dump(4) << "\n";
+  if (!output.human())
+    *ctx.out << output.render(migrate_json(rows));
   else
     *ctx.out << migrate_table(rows);
   int named_skipped = 0;
@@ -143,7 +142,7 @@ Command migrate_command() {
         ->type_name("FILE");
     app.add_flag("--all-tags", a.all_tags, "Migrate every trusted tag of each repository");
     app.add_flag("--dry-run", a.dry_run, "List what would be signed; write nothing");
-    app.add_option("--format", a.format, "Output format: \"json\" for one object per tag")
+    app.add_option("--format", a.format, format::format_flag_help("one object per tag"))
         ->type_name("string");
     return [bound](Context& ctx) { return run_migrate(ctx, *bound); };
   };

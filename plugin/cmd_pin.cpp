@@ -5,6 +5,7 @@
 
 #include "base/files.h"
 #include "plugin/command.h"
+#include "plugin/format/output.h"
 #include "plugin/pin_flow.h"
 
 namespace dct::plugin {
@@ -51,22 +52,21 @@ Command pin_command() {
     app.add_option("--build-arg", flags.build_args, "ARG value, NAME=VALUE (repeatable)")
         ->type_name("string");
     app.add_option("--format", flags.format,
-                   "\"json\": the images, their lines and instructions, digests, roles and signers")
+                   format::format_flag_help(
+                       "the images, their lines and instructions, digests, roles and signers"))
         ->type_name("string");
     app.add_flag("--check", flags.check, "Fail unless already pinned to the trusted digests");
     app.add_flag("--allow-digest", flags.allow_digest,
                  "Accept images pinned by digest with no tag");
     return [bound](Context& ctx) {
       PinArgs& args = *bound;
-      if (!args.format.empty() && args.format != "json")
-        throw Error(ErrorCode::invalid_argument,
-                    fmt::format("unknown format \"{}\": use --format json", args.format));
+      const auto output = format::OutputFormat::parse(args.format);
       const std::string text = read_dockerfile(args.file, args.context).text;
       PinOptions options;
       options.build_args = parse_build_args(args.build_args);
       options.allow_digest = args.allow_digest;
       const auto pins = pin_dockerfile(ctx, text, options).pins;
-      if (args.format == "json") *ctx.out << pins_json(pins).dump(4) << "\n";
+      if (!output.human()) *ctx.out << output.render(pins_json(pins));
       if (args.check) {
         int unpinned = 0;
         for (const auto& p : pins)
@@ -76,12 +76,12 @@ Command pin_command() {
                                     trust::describe(p.ref.source), p.ref.image, p.replacement);
           }
         if (unpinned) return 1;
-        if (args.format.empty())
+        if (output.human())
           *ctx.out << fmt::format("All {} image{} pinned to their trusted digests\n", pins.size(),
                                   pins.size() == 1 ? " is" : "s are");
         return 0;
       }
-      if (args.format == "json") return 0;
+      if (!output.human()) return 0;
       const std::string pinned = pinned_text(text, pins);
       if (args.output.empty()) {
         *ctx.out << pinned;

@@ -9,6 +9,7 @@
 #include "plugin/command.h"
 #include "plugin/concurrent.h"
 #include "plugin/error_output.h"
+#include "plugin/format/output.h"
 #include "plugin/resolve_flow.h"
 
 namespace dct::plugin {
@@ -56,7 +57,9 @@ std::vector<std::string> read_image_list(const std::string& file) {
 
 // Every image at once (different repositories concurrently); results in the order given,
 // each failure on stderr naming its image.
-int resolve_many(Context& ctx, const std::vector<std::string>& images, bool json) {
+int resolve_many(Context& ctx, const std::vector<std::string>& images,
+                 const format::OutputFormat& output) {
+  const bool json = !output.human();
   registry::Session& session = ctx.session();
   const trust::Bundle* bundle = ctx.bundle();  // read once, before the threads share it
   std::vector<std::optional<Resolution>> results(images.size());
@@ -78,7 +81,9 @@ int resolve_many(Context& ctx, const std::vector<std::string>& images, bool json
       const Error& e = *errors[i];
       report_error(Error(e.code(), fmt::format("{}: {}", images[i], e.what()), e.hint()), *ctx.err,
                    ctx.debug);
-      if (json) all.push_back({{"image", images[i]}, {"error", e.what()}});
+      if (json)
+        all.push_back({{"image", images[i]},
+                       {"error", {{"id", std::string(id_of(e.code()))}, {"message", e.what()}}}});
       continue;
     }
     print_warnings(ctx, results[i]->warnings);
@@ -87,7 +92,7 @@ int resolve_many(Context& ctx, const std::vector<std::string>& images, bool json
     else
       *ctx.out << results[i]->pinned() << "\n";
   }
-  if (json) *ctx.out << all.dump(4) << "\n";
+  if (json) *ctx.out << output.render(all);
   if (failed > 0)
     *ctx.err << fmt::format("{} of {} images could not be resolved\n", failed, images.size());
   return failed > 0 ? kExitFailure : kExitOk;
@@ -123,14 +128,12 @@ Command resolve_command() {
                    "Read image references from this file, one per line (# comments; - for stdin)")
         ->type_name("string");
     app.add_option("--format", flags.format,
-                   "Output format: \"json\" for name, tag, digest, size, role and signers")
+                   format::format_flag_help("name, tag, digest, size, role and signers"))
         ->type_name("string");
     return [bound](Context& ctx) {
       ResolveArgs& args = *bound;
-      if (!args.format.empty() && args.format != "json")
-        throw Error(ErrorCode::invalid_argument,
-                    fmt::format("unknown format \"{}\": use --format json", args.format));
-      bool json = args.format == "json";
+      const auto output = format::OutputFormat::parse(args.format);
+      const bool json = !output.human();
       std::vector<std::string> images = args.images;
       if (!args.file.empty()) {
         auto listed = read_image_list(args.file);
@@ -140,12 +143,12 @@ Command resolve_command() {
         throw Error(ErrorCode::invalid_argument,
                     "\"docker dct resolve\" requires at least 1 argument: IMAGE[:TAG], or --file",
                     "give IMAGE[:TAG] arguments or --file with one reference per line");
-      if (images.size() > 1 || !args.file.empty()) return resolve_many(ctx, images, json);
+      if (images.size() > 1 || !args.file.empty()) return resolve_many(ctx, images, output);
       Resolution r =
           resolve_image(ctx.session(), images.front(), /*with_signers=*/json, ctx.bundle());
       print_warnings(ctx, r.warnings);
       if (json)
-        *ctx.out << r.to_json().dump(4) << "\n";
+        *ctx.out << output.render(r.to_json());
       else
         *ctx.out << r.pinned() << "\n";
       return 0;

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "plugin/command.h"
+#include "plugin/format/output.h"
 #include "plugin/repository_lock.h"
 #include "plugin/table.h"
 #include "registry/endpoints.h"
@@ -16,6 +17,7 @@ namespace {
 
 struct StatusArgs {
   std::string image;
+  std::string format;
   bool reset = false;
 };
 
@@ -28,15 +30,23 @@ Command status_command() {
   c.summary = "Show the changes staged for the next publish";
   c.description =
       "Show the changes staged for the next publish of a repository, in notary's changelist\n"
-      "(shared with `notary status` and `notary publish`). --reset drops them.";
+      "(shared with `notary status` and `notary publish`). --reset drops them. --format json (or\n"
+      "a template) prints one object per change: action, role, type and path.";
   c.trust_flags = true;
   c.setup = [](CLI::App& app) -> Runner {
     auto bound = std::make_shared<StatusArgs>();
     StatusArgs& flags = *bound;
     app.add_option("IMAGE", flags.image, "Repository (image name or GUN)")->required();
     app.add_flag("--reset", flags.reset, "Drop every staged change");
+    app.add_option("--format", flags.format,
+                   format::format_flag_help("one object per change: action, role, type, path"))
+        ->type_name("string");
     return [bound](Context& ctx) {
       StatusArgs& args = *bound;
+      const auto output = format::OutputFormat::parse(args.format);
+      if (args.reset && !output.human())
+        throw Error(ErrorCode::invalid_argument, "--format cannot be used with --reset",
+                    "run `docker dct status --reset IMAGE` on its own");
       auto ref = registry::parse_reference(args.image);
       const auto& trust_dir = ctx.session().trust_dir();
       std::optional<trust::RepoLock> lock;
@@ -49,6 +59,14 @@ Command status_command() {
         changelist.remove();
         *ctx.out << fmt::format("Dropped {} staged change{} for {}\n", changes.size(),
                                 changes.size() == 1 ? "" : "s", ref.gun());
+        return 0;
+      }
+      if (!output.human()) {
+        nlohmann::ordered_json all = nlohmann::ordered_json::array();
+        for (const auto& ch : changes)
+          all.push_back(
+              {{"action", ch.action}, {"role", ch.role}, {"type", ch.type}, {"path", ch.path}});
+        *ctx.out << output.render(all);
         return 0;
       }
       if (changes.empty()) {

@@ -162,8 +162,10 @@ nlohmann::ordered_json pins_json(const std::vector<Pinned>& pins) {
     j["instruction"] = std::string(trust::describe(p.ref.source));
     j["image"] = p.ref.image;
     j["pinned"] = p.replacement;
-    j["digest"] = p.resolution ? "sha256:" + p.resolution->target.digest_hex : "";
-    j["role"] = p.resolution ? p.resolution->target.role : "";
+    j["digest"] = p.resolution ? nlohmann::ordered_json("sha256:" + p.resolution->target.digest_hex)
+                               : nlohmann::ordered_json();
+    j["role"] =
+        p.resolution ? nlohmann::ordered_json(p.resolution->target.role) : nlohmann::ordered_json();
     j["signers"] = p.resolution ? p.resolution->target.signers : std::vector<std::string>{};
     out.push_back(std::move(j));
   }

@@ -24,7 +24,7 @@ make_delegation_cert lee
 notary_cli delegation add "$g" targets/releases "$E2E_TMP/kim.crt" "$E2E_TMP/lee.crt" --all-paths -p >/dev/null
 notary_ids=$(notary_cli delegation list "$g" | grep -oE '[0-9a-f]{64}' | sort)
 assert_eq "$notary_ids" "$(dlist | jq -r '.[0].keys[].id' | sort)" "dct lists notary's key IDs"
-assert_eq "kim lee" "$(dlist | jq -r '[.[0].keys[].signer] | sort | join(" ")')" "dct names the signers"
+assert_eq "kim lee" "$(dlist | jq -r '[.[0].keys[].certificate] | sort | join(" ")')" "dct names the signers"
 assert_eq '[""]' "$(dlist | jq -c '.[0].paths')" "all paths"
 
 ncollab key import "$E2E_TMP/kim.key" --role user >/dev/null 2>&1
@@ -33,7 +33,7 @@ assert_eq "$g@$d2" "$(resolve "$g:v2")" "v2 signed by the collaborator in releas
 assert_eq "targets/releases" "$("$DCT_BIN" resolve "$g:v2" --format json --trust-dir "$(mktemp -d -p "$E2E_TMP")" | jq -r .role)" \
   "dct reports the releases role"
 
-kim_id=$(dlist | jq -r '.[0].keys[] | select(.signer=="kim") | .id')
+kim_id=$(dlist | jq -r '.[0].keys[] | select(.certificate=="kim") | .id')
 notary_cli delegation remove "$g" targets/releases "$kim_id" -p >/dev/null
 assert_eq 1 "$(dlist | jq '.[0].keys | length')" "one key left"
 # notary keeps v2's signature, made by kim's key only: it no longer meets the threshold.

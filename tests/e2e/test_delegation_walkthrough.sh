@@ -56,7 +56,7 @@ assert_contains "$OUT" "ann" "list names ann"
 dct_ids=$(owner delegation list "$g" --format json | jq -r '.[] | select(.role=="targets/releases") | .keys[].id' | sort)
 assert_eq "$(releases_keys)" "$dct_ids" "dct and notary list the same key IDs"
 assert_eq 2 "$(echo "$dct_ids" | wc -l)" "two keys in targets/releases"
-jeff_id=$(owner delegation list "$g" --format json | jq -r '.[] | .keys[] | select(.signer=="jeff") | .id')
+jeff_id=$(owner delegation list "$g" --format json | jq -r '.[] | .keys[] | select(.certificate=="jeff") | .id')
 
 # 5. jeff imports his key as the docs show and signs v2: it lands in targets/releases.
 run_capture jeff key import "$E2E_TMP/jeff.key" --role user

@@ -51,8 +51,8 @@ run_capture owner delegation add -p "$g" targets/releases "$E2E_TMP/jeff.crt" "$
 assert_eq 0 "$RC" "releases with two keys and two paths: $ERR"
 jeff key import "$E2E_TMP/jeff.key" --role user >/dev/null
 ann key import "$E2E_TMP/ann.key" --role user >/dev/null
-jeff_id=$(owner delegation list "$g" --format json | jq -r '.[] | .keys[] | select(.signer=="jeff") | .id')
-ann_id=$(owner delegation list "$g" --format json | jq -r '.[] | .keys[] | select(.signer=="ann") | .id')
+jeff_id=$(owner delegation list "$g" --format json | jq -r '.[] | .keys[] | select(.certificate=="jeff") | .id')
+ann_id=$(owner delegation list "$g" --format json | jq -r '.[] | .keys[] | select(.certificate=="ann") | .id')
 run_capture jeff sign "$g:v2"
 assert_eq 0 "$RC" "jeff signs v2: $ERR"
 run_capture jeff sign "$g:release-1"

@@ -2,6 +2,8 @@
 // server and registry.
 #include <doctest/doctest.h>
 
+#include <regex>
+
 #include "plugin_cmd_harness.h"
 
 using dct::ErrorCode;
@@ -29,6 +31,12 @@ TEST_CASE("key commands: generate writes a certificate and an encrypted key that
   const auto keys = key_cmd_list(env);
   REQUIRE(keys.size() == 1);
   CHECK(keys[0].at("certificate") == "bob");
+  // Times in RFC 3339, as every --format json output but inspect's prints them.
+  const std::string expires = keys[0].at("expires").get<std::string>();
+  CHECK(std::regex_match(expires, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)")));
+  r = run_dct(env, {"key", "list", "--format", "{{.Certificate}} {{.Expires}}"});
+  REQUIRE_MESSAGE(r.status == 0, r.message);
+  CHECK(r.out == "bob " + expires + "\n");
   const std::filesystem::path file = keys[0].at("location").get<std::string>();
   CHECK((std::filesystem::status(file).permissions() & std::filesystem::perms::all) ==
         (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));

@@ -41,6 +41,17 @@ TEST_CASE("resolve command: prints the digest targets/releases signed, as GUN@sh
   const auto doc = nlohmann::json::parse(r.out);
   CHECK(doc.at("role") == "targets");
   CHECK(doc.dump().find(MiniRepo::digest_of(f.repo.targets_tags["0.9"])) != std::string::npos);
+
+  // A template reads the same value; a bad one is a usage error before anything is fetched.
+  r = run_dct(f.env, {"resolve", "--format", "{{.Role}} {{.Digest}}", f.gun + ":0.9"});
+  REQUIRE_MESSAGE(r.status == 0, r.message);
+  CHECK(r.out ==
+        doc.at("role").get<std::string>() + " " + doc.at("digest").get<std::string>() + "\n");
+  r = run_dct(f.env, {"resolve", "--format", "{{printf .Role}}", f.gun + ":0.9"});
+  REQUIRE(r.error);
+  CHECK(*r.error == ErrorCode::invalid_argument);  // exit 125
+  CHECK(r.message.find("unsupported function \"printf\" at column 3") != std::string::npos);
+  CHECK(r.out.empty());
 }
 
 TEST_CASE("resolve command: an unsigned tag and forged trust data fail, differently") {
