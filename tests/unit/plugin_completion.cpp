@@ -1,0 +1,347 @@
+// Shell completion: `docker __complete dct ...` answers from the command table, the trust cache
+// and the key store, in cobra's format.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "plugin/command.h"
+#include "plugin/completion.h"
+#include "plugin/declare_command.h"
+#include "plugin/help.h"
+#include "registry_test_server.h"
+#include "temp_dir.h"
+#include "trust/crypto/key_store.h"
+#include "trust/crypto/passphrase.h"
+#include "trust/crypto/private_key.h"
+
+using namespace dct::plugin;
+using dct::test::TempDir;
+using dct::test::write_file;
+
+namespace {
+
+// A trust dir with two cached repositories: localhost:5000/team/app with tags in targets and
+// targets/releases (and a delegation targets/qa), and docker.io/library/alpine.
+struct CompletionFixture {
+  TempDir tmp;
+  dct::test::ScopedEnv notary_config{"NOTARY_CONFIG", (tmp / "no-notary-config.json").string()};
+  std::filesystem::path trust = tmp / "trust";
+
+  CompletionFixture() {
+    const auto app = trust / "tuf" / "localhost:5000" / "team" / "app" / "metadata";
+    // sha256 of "" in base64 and in hex, for the digest shown beside a tag.
+    write_file(app / "targets.json",
+               R"({"signed":{"_type":"Targets","targets":{
+                   "v1":{"hashes":{"sha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="},"length":1},
+                   "bad tag":{"hashes":{},"length":1},
+                   "old":{"hashes":{},"length":1}},
+                  "delegations":{"keys":{},"roles":[{"name":"targets/releases"},
+                                                     {"name":"targets/ops"},
+                                                     {"name":"targets/x\nevil"}]}}})");
+    write_file(app / "targets" / "releases.json",
+               R"({"signed":{"targets":{"v1":{"hashes":{},"length":2},"v2":{"length":3}}}})");
+    write_file(app / "targets" / "qa.json", R"({"signed":{"targets":{}}})");
+    write_file(app / "root.json", "{}");
+    write_file(trust / "tuf" / "docker.io" / "library" / "alpine" / "metadata" / "root.json",
+               "not json");
+    // Staged changes only, never published.
+    write_file(trust / "tuf" / "localhost:5000" / "staged" / "changelist" / "1.change", "{}");
+  }
+
+  Completions complete(std::vector<std::string> args) const {
+    return complete_command_line(args, tmp / "config");
+  }
+  // The command's path, then --trust-dir TRUST, then the rest.
+  Completions complete_here(std::vector<std::string> path, std::vector<std::string> rest) const {
+    path.push_back("--trust-dir");
+    path.push_back(trust.string());
+    path.insert(path.end(), rest.begin(), rest.end());
+    return complete(path);
+  }
+};
+
+std::vector<std::string> values_of(const Completions& c) {
+  std::vector<std::string> out;
+  for (const auto& x : c.candidates) out.push_back(x.value);
+  return out;
+}
+
+bool has(const Completions& c, const std::string& value) {
+  const auto v = values_of(c);
+  return std::find(v.begin(), v.end(), value) != v.end();
+}
+
+std::string description_of(const Completions& c, const std::string& value) {
+  for (const auto& x : c.candidates)
+    if (x.value == value) return x.description;
+  return "<absent>";
+}
+
+const Command& command(const std::string& path) {
+  for (const auto& c : all_commands())
+    if (c.path == path) return c;
+  FAIL("no command " << path);
+  throw;
+}
+
+using Words = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("completion: the top level lists every command and group with its summary") {
+  CompletionFixture f;
+  const auto c = f.complete({""});
+  CHECK(c.directive == kCompNoFileComp);
+  for (const auto& cmd : all_commands()) {
+    const std::string first = cmd.path.substr(0, cmd.path.find(' '));
+    if (first.empty()) continue;
+    CHECK_MESSAGE(has(c, first), first);
+    if (first == cmd.path) CHECK(description_of(c, first) == cmd.summary);
+  }
+  CHECK(description_of(c, "key") == "Manage signing keys");
+  CHECK(description_of(c, "bundle") == group_summary("bundle"));
+  CHECK_FALSE(group_summary("bundle").empty());
+  const auto v = values_of(c);
+  CHECK(std::is_sorted(v.begin(), v.end()));
+  CHECK(std::adjacent_find(v.begin(), v.end()) == v.end());
+  CHECK(values_of(f.complete({"p"})) == Words{"pin", "publish", "pull", "push"});
+  CHECK(values_of(f.complete({"-D", "res"})) == Words{"resolve"});
+}
+
+TEST_CASE("completion: a group lists its commands, nested ones and aliases") {
+  CompletionFixture f;
+  const auto key = f.complete({"key", ""});
+  CHECK(key.directive == kCompNoFileComp);
+  for (const char* sub :
+       {"generate", "import", "load", "list", "ls", "export", "passwd", "remove", "rm", "rotate"})
+    CHECK_MESSAGE(has(key, sub), sub);
+  CHECK(description_of(key, "ls") == command("key list").summary);
+  CHECK(values_of(f.complete({"key", "l"})) == Words{"list", "load", "ls"});
+  CHECK(values_of(f.complete({"delegation", "r"})) == Words{"remove", "rm"});
+  CHECK(values_of(f.complete({"bundle", ""})) == Words{"diff", "save"});
+  CHECK(description_of(f.complete({"signer", ""}), "add") == command("signer add").summary);
+  // `help` takes command names only.
+  CHECK(values_of(f.complete({"help", "key", "g"})) == Words{"generate"});
+  CHECK(f.complete({"help", "resolve", ""}).candidates.empty());
+}
+
+TEST_CASE("completion: unknown commands and flags at the top offer nothing") {
+  CompletionFixture f;
+  for (const Words& words : {Words{"bogus", ""}, Words{"key", "bogus", ""}, Words{"--bogus", ""}}) {
+    const auto c = f.complete(words);
+    CHECK(c.candidates.empty());
+    CHECK(c.directive == kCompNoFileComp);
+  }
+  CHECK(values_of(f.complete({"-"})) == Words{"--debug", "-D"});
+}
+
+TEST_CASE("completion: every flag of every command, with its description, once - is typed") {
+  CompletionFixture f;
+  for (const auto& cmd : all_commands()) {
+    if (cmd.path.empty()) continue;
+    Words words;
+    for (size_t s = 0, e; s <= cmd.path.size(); s = e + 1) {
+      e = cmd.path.find(' ', s);
+      if (e == std::string::npos) e = cmd.path.size();
+      words.push_back(cmd.path.substr(s, e - s));
+    }
+    words.push_back("-");
+    const auto c = f.complete(words);
+    CHECK(c.directive == kCompNoFileComp);
+    CLI::App app;
+    bool help = false;
+    TrustOptions trust;
+    declare_command(cmd, app, help, trust);
+    for (const CLI::Option* opt : app.get_options()) {
+      if (opt->get_positional() || opt->check_lname("help")) continue;
+      for (const auto& l : opt->get_lnames()) {
+        CHECK_MESSAGE(has(c, "--" + l), cmd.path << " --" << l);
+        CHECK(description_of(c, "--" + l) ==
+              opt->get_description().substr(0, opt->get_description().find('\n')));
+      }
+      for (const auto& s : opt->get_snames()) CHECK_MESSAGE(has(c, "-" + s), cmd.path << " -" << s);
+    }
+    CHECK_FALSE(has(c, "--help"));
+  }
+}
+
+TEST_CASE("completion: flag names filter by prefix, long only after --, given flags drop out") {
+  CompletionFixture f;
+  const auto longs = f.complete({"resolve", "--"});
+  CHECK(has(longs, "--format"));
+  CHECK(has(longs, "--server"));
+  CHECK(std::none_of(longs.candidates.begin(), longs.candidates.end(),
+                     [](const CompletionCandidate& x) { return x.value.rfind("--", 0) != 0; }));
+  CHECK(values_of(f.complete({"delegation", "add", "--p"})) == Words{"--paths", "--publish"});
+  CHECK(values_of(f.complete({"revoke", "-"})).size() == 4);  // --server --trust-dir --yes -y
+  CHECK_FALSE(has(f.complete({"revoke", "-y", "-"}), "--yes"));
+  CHECK_FALSE(has(f.complete({"resolve", "--format", "json", "--"}), "--format"));
+  CHECK_FALSE(has(f.complete({"resolve", "--format=json", "--"}), "--format"));
+  // Repeatable flags stay.
+  CHECK(has(f.complete({"sign", "--role", "targets", "--"}), "--role"));
+  CHECK(has(f.complete({"pin", "--build-arg", "A=1", "--b"}), "--build-arg"));
+  // After "--" a dash word is an argument.
+  CHECK(f.complete({"resolve", "--", "-"}).candidates.empty());
+}
+
+TEST_CASE("completion: files where a file is expected, directories where a directory is") {
+  CompletionFixture f;
+  const std::vector<Words> files = {
+      {"migrate", "--key", ""},
+      {"init", "--rootkey", ""},
+      {"init", "--rootcert", "ca"},
+      {"signer", "add", "--key", ""},
+      {"pin", "-f", ""},
+      {"pin", "--file", "Dock"},
+      {"pin", "-o", ""},
+      {"resolve", "--file", ""},
+      {"resolve", "--bundle", ""},
+      {"key", "import", ""},
+      {"key", "load", ""},
+      {"key", "import", "--cert", ""},
+      {"key", "export", "-o", ""},
+      {"bundle", "diff", ""},
+      {"bundle", "diff", "old", ""},
+      {"bundle", "save", "-o", ""},
+      {"delegation", "add", "a/b", "targets/x", ""},
+      {"delegation", "add", "a/b", "targets/x", "one.crt", ""},
+      {"init", "--rootkey=ro"},
+  };
+  for (const auto& words : files) {
+    const auto c = f.complete(words);
+    CHECK_MESSAGE(c.directive == kCompDefault, words.front() << " " << words[1]);
+    CHECK(c.candidates.empty());
+  }
+  for (const Words& words : {Words{"key", "generate", "--dir", ""}, Words{"pin", ""},
+                             Words{"resolve", "--trust-dir", ""}, Words{"build", ""},
+                             Words{"resolve", "--trust-dir=x"}}) {
+    const auto c = f.complete(words);
+    CHECK_MESSAGE(c.directive == kCompFilterDirs, words.front());
+    CHECK(c.candidates.empty());
+  }
+}
+
+TEST_CASE("completion: no file completion where neither a file nor anything known fits") {
+  CompletionFixture f;
+  for (const Words& words :
+       {Words{"resolve", "--server", ""}, Words{"key", "generate", ""},
+        Words{"key", "generate", "--days", ""}, Words{"check", "--within", ""},
+        Words{"bundle", "diff", "a", "b", ""}, Words{"version", ""}, Words{"status", "a/b", ""}}) {
+    const auto c = f.complete(words);
+    CHECK_MESSAGE(c.directive == kCompNoFileComp, words.front() << " " << words[1]);
+    CHECK(c.candidates.empty());
+  }
+  // Words a flag's description quotes are its values.
+  CHECK(values_of(f.complete({"resolve", "--format", ""})) == Words{"json"});
+  CHECK(values_of(f.complete({"key", "list", "--format=j"})) == Words{"json"});
+  CHECK(f.complete({"key", "list", "--format=x"}).candidates.empty());
+}
+
+TEST_CASE("completion: repositories of the trust cache where an image is expected") {
+  CompletionFixture f;
+  const auto c = f.complete_here({"status"}, {""});
+  CHECK(c.directive == kCompNoFileComp);
+  CHECK(values_of(c) == Words{"alpine", "localhost:5000/staged", "localhost:5000/team/app"});
+  CHECK(description_of(c, "alpine") == "repository in the trust cache");
+  // The full name matches too; a name without tags takes no tag.
+  CHECK(values_of(f.complete_here({"status"}, {"docker.io/"})) ==
+        Words{"docker.io/library/alpine"});
+  CHECK(values_of(f.complete_here({"status"}, {"localhost:5000/t"})) ==
+        Words{"localhost:5000/team/app"});
+  CHECK(values_of(f.complete_here({"delegation", "list"}, {"al"})) == Words{"alpine"});
+  CHECK(values_of(f.complete_here({"signer", "add"}, {"alice", "al"})) == Words{"alpine"});
+  CHECK(values_of(f.complete_here({"key", "import"}, {"--gun", "al"})) == Words{"alpine"});
+  // From <config dir>/trust without --trust-dir.
+  CHECK(f.complete({"status", ""}).candidates.empty());
+  std::filesystem::create_directories(f.tmp / "config");
+  std::filesystem::rename(f.trust, f.tmp / "config" / "trust");
+  CHECK(values_of(f.complete({"status", "al"})) == Words{"alpine"});
+}
+
+TEST_CASE("completion: tags from the cached targets where IMAGE[:TAG] is expected") {
+  CompletionFixture f;
+  const auto tagged = f.complete_here({"resolve"}, {"localhost:5000/team/app:"});
+  CHECK(values_of(tagged) == Words{"localhost:5000/team/app:old", "localhost:5000/team/app:v1",
+                                   "localhost:5000/team/app:v2"});
+  // targets/releases is read first, as the trust rule does.
+  CHECK(description_of(tagged, "localhost:5000/team/app:v1") == "signed in targets/releases");
+  CHECK(description_of(tagged, "localhost:5000/team/app:old") == "signed in targets");
+  CHECK(values_of(f.complete_here({"pull"}, {"localhost:5000/team/app:v"})) ==
+        Words{"localhost:5000/team/app:v1", "localhost:5000/team/app:v2"});
+  // One repository left: the name and its tags, so the shell stops at the name.
+  CHECK(values_of(f.complete_here({"inspect"}, {"localhost:5000/te"})) ==
+        Words{"localhost:5000/team/app", "localhost:5000/team/app:old",
+              "localhost:5000/team/app:v1", "localhost:5000/team/app:v2"});
+  // Several repositories: names only.
+  CHECK(values_of(f.complete_here({"inspect"}, {"localhost"})).size() == 2);
+  // A digest beside the tag, when the cached metadata has one.
+  CompletionFixture g;
+  std::filesystem::remove(g.trust / "tuf" / "localhost:5000" / "team" / "app" / "metadata" /
+                          "targets" / "releases.json");
+  CHECK(description_of(g.complete_here({"resolve"}, {"localhost:5000/team/app:v1"}),
+                       "localhost:5000/team/app:v1") == "sha256:e3b0c44298fc signed in targets");
+  // Run and create take an image first; docker's options are not known, so files stay possible.
+  const auto run = f.complete_here({"run"}, {"--rm", "al"});
+  CHECK(values_of(run) == Words{"alpine"});
+  CHECK(run.directive == kCompDefault);
+}
+
+TEST_CASE("completion: role names for role arguments") {
+  CompletionFixture f;
+  CHECK(values_of(f.complete_here({"key", "rotate"}, {"alpine", ""})) ==
+        Words{"root", "snapshot", "targets", "timestamp"});
+  const auto add = f.complete_here({"delegation", "add"}, {"localhost:5000/team/app", ""});
+  CHECK(values_of(add) == Words{"targets/ops", "targets/qa", "targets/releases"});
+  CHECK(description_of(add, "targets/qa") == "delegation of localhost:5000/team/app");
+  // Without a cached repository, the delegation docker uses.
+  CHECK(values_of(f.complete_here({"delegation", "remove"}, {"a/b", ""})) ==
+        Words{"targets/releases"});
+  CHECK(values_of(f.complete_here({"witness"}, {"localhost:5000/team/app", "targets/o"})) ==
+        Words{"targets/ops"});
+  CHECK(has(f.complete_here({"sign"}, {"--role", ""}), "targets"));
+}
+
+TEST_CASE("completion: keys of the trust dir where a key ID or name is expected") {
+  CompletionFixture f;
+  dct::trust::KeyStore store(f.trust);
+  dct::trust::FixedPassphrase passphrases("correct horse");
+  const auto root = dct::trust::PrivateKey::generate();
+  const auto alice = dct::trust::PrivateKey::generate();
+  store.add(root, "root", "", passphrases);
+  store.add(alice, "alice", "", passphrases);
+  const auto c = f.complete_here({"key", "passwd"}, {""});
+  CHECK(c.directive == kCompNoFileComp);
+  CHECK(has(c, root.id()));
+  CHECK(has(c, alice.id()));
+  CHECK(has(c, "alice"));
+  CHECK_FALSE(has(c, "root"));
+  CHECK(description_of(c, root.id()) == "root key");
+  CHECK(description_of(c, "alice") == "key name");
+  CHECK(values_of(f.complete_here({"key", "remove"}, {root.id().substr(0, 6)})) ==
+        Words{root.id()});
+  CHECK(has(f.complete_here({"key", "rotate"}, {"a/b", "targets", "-k", ""}), alice.id()));
+  CHECK(has(f.complete_here({"delegation", "purge"}, {"al"}), "alice"));
+}
+
+TEST_CASE("completion: cobra's format; lines a cached file could break are dropped") {
+  Completions c;
+  c.candidates = {{"resolve", "Resolve a tag"},
+                  {"plain", ""},
+                  {"two\nlines", "x"},
+                  {"tab\tbed", "x"},
+                  {"spaced out", "x"},
+                  {"ok", "bad\tdescription"},
+                  {"", "empty"}};
+  c.directive = kCompFilterDirs;
+  CHECK(render_completions(c) == "resolve\tResolve a tag\nplain\nok\n:16\n");
+  CompletionFixture f;
+  const auto roles =
+      f.complete_here({"delegation", "add"}, {"localhost:5000/team/app", "targets/x"});
+  CHECK(render_completions(roles) == ":4\n");
+  std::ostringstream out;
+  print_completions({"key", "l"}, f.tmp / "config", out);
+  CHECK(out.str() == "list\t" + command("key list").summary + "\nload\t" +
+                         command("key load").summary + "\nls\t" + command("key list").summary +
+                         "\n:4\n");
+}
