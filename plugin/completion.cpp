@@ -309,11 +309,14 @@ std::optional<std::string> gun_of(const std::string& image) {
 }
 
 // Base roles the description names; delegations (targets/releases and those cached for the
-// repository already typed) when it speaks of delegations or names no role at all.
+// repository already typed) when it speaks of delegations; targets and the delegations when it
+// says nothing of roles (the roles one signs into).
 Completions role_values(const ValueSlot& slot, const fs::path& trust_dir,
                         const std::optional<std::string>& gun, const std::string& partial) {
-  static const std::vector<std::string> kBaseRoles = {"root", "targets", "snapshot", "timestamp",
-                                                      "targets/releases"};
+  static const std::vector<std::string> kNamedRoles = {"root", "targets", "snapshot", "timestamp",
+                                                       "targets/releases"};
+  static const std::string kReleases = "targets/releases";
+  static const std::string kReleasesText = "the delegation docker signs into";
   const std::string desc = slot.option ? completion_lower(slot.option->get_description()) : "";
   std::set<std::string> words;
   for (size_t s = 0, e; s < desc.size(); s = e + 1) {
@@ -322,14 +325,13 @@ Completions role_values(const ValueSlot& slot, const fs::path& trust_dir,
     words.insert(desc.substr(s, e - s));
   }
   std::map<std::string, std::string> roles;
-  for (const auto& r : kBaseRoles)
-    if (words.count(r))
-      roles[r] = r == "targets/releases" ? "the delegation docker signs into" : "base role";
+  for (const auto& r : kNamedRoles)
+    if (words.count(r)) roles[r] = r == kReleases ? kReleasesText : "base role";
+  const bool none_named = roles.empty();
   const bool delegations = desc.find("delegation") != std::string::npos;
-  if (roles.empty() && !delegations)
-    for (const auto& r : kBaseRoles) roles[r] = "base role";
-  if (delegations || roles.size() == kBaseRoles.size()) {
-    roles.emplace("targets/releases", "the delegation docker signs into");
+  if (none_named && !delegations) roles["targets"] = "base role";
+  if (none_named || delegations) {
+    roles.emplace(kReleases, kReleasesText);
     if (gun)
       for (const auto& r : cached_delegations(trust_dir, *gun))
         roles.emplace(r, "delegation of " + *gun);

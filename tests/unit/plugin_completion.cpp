@@ -299,7 +299,10 @@ TEST_CASE("completion: role names for role arguments") {
         Words{"targets/releases"});
   CHECK(values_of(f.complete_here({"witness"}, {"localhost:5000/team/app", "targets/o"})) ==
         Words{"targets/ops"});
-  CHECK(has(f.complete_here({"sign"}, {"--role", ""}), "targets"));
+  // Naming no role: the roles one signs into.
+  CHECK(values_of(f.complete_here({"sign"}, {"--role", ""})) ==
+        Words{"targets", "targets/releases"});
+  CHECK(description_of(add, "targets/releases") == "the delegation docker signs into");
 }
 
 TEST_CASE("completion: keys of the trust dir where a key ID or name is expected") {
