@@ -54,7 +54,7 @@ assert_eq ":4" "$LAST" "flags: no file completion"
 for f in --format --file --server --trust-dir --bundle; do
   assert_contains "$(values)" "$f" "resolve -- offers $f"
 done
-assert_not_contains "$(values)" $'\n-' "only long flags after --"
+assert_eq 0 "$(values | grep -c '^-[^-]' || true)" "only long flags after --"
 assert_contains "$(description --format)" "json" "--format's description"
 complete pull -
 assert_contains "$(values)" "-a" "short flags after -"
