@@ -428,10 +428,14 @@ Completions complete_command(const Command& cmd, const std::vector<std::string>&
   }
   if (!st.flags_ended && starts_with(partial, "-")) return flag_names(app, st, partial);
   if (cmd.raw_args) {
-    // Docker's own flags are not declared here: whether the last word wanted a value is not
-    // known, so the shell's file completion stays the fallback.
+    // Docker's own flags are not declared here: whether the last word wanted a value (`-f`,
+    // `-e`) is not known, so the shell's file completion stays the fallback, and after one of
+    // docker's flags it is not narrowed to directories.
+    const bool after_docker_flag = !words.empty() && words.back().size() > 1 &&
+                                   words.back()[0] == '-' &&
+                                   words.back().find('=') == std::string::npos;
     Completions out = values(raw_args_slot(cmd), config_dir, st, image, partial);
-    if (out.directive == kCompNoFileComp) out.directive = kCompDefault;
+    if (out.directive == kCompNoFileComp || after_docker_flag) out.directive = kCompDefault;
     return out;
   }
   const CLI::Option* slot = next_argument(app, st.arguments.size());

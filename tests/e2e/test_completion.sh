@@ -136,6 +136,7 @@ script=$E2E_TMP/docker-completion.bash
 docker completion bash >"$script"
 # COMP_WORDS as bash splits `docker dct key li<TAB>` and `docker dct resolve <TAB>`. Without the
 # bash-completion package, a stand-in for its word splitter (the words are given whole here).
+# shellcheck disable=SC2016
 run_capture env DOCKER_CONFIG="$cfg" bash -c '
   source "$1"
   if ! declare -F _get_comp_words_by_ref >/dev/null; then

@@ -285,6 +285,15 @@ TEST_CASE("completion: tags from the cached targets where IMAGE[:TAG] is expecte
   const auto run = f.complete_here({"run"}, {"--rm", "al"});
   CHECK(values_of(run) == Words{"alpine"});
   CHECK(run.directive == kCompDefault);
+  CHECK(f.complete_here({"create"}, {"-e", "A=1", "-it", "alp"}).candidates.size() == 1);
+  // Build: a directory for the context, files after docker's -f, dct's own flags as declared.
+  CHECK(f.complete({"build", "-t", "x:1", ""}).directive == kCompFilterDirs);
+  CHECK(f.complete({"build", "-f", ""}).directive == kCompDefault);
+  CHECK(f.complete({"build", "--pull", "--no-cache", ""}).directive == kCompDefault);
+  CHECK(f.complete({"build", "-t=x:1", ""}).directive == kCompFilterDirs);
+  CHECK(f.complete({"build", "--trust-dir", ""}).directive == kCompFilterDirs);
+  CHECK(f.complete({"build", "--server", ""}).directive == kCompNoFileComp);
+  CHECK(has(f.complete({"build", "--"}), "--bundle"));
 }
 
 TEST_CASE("completion: role names for role arguments") {
