@@ -61,31 +61,31 @@ struct CompletionFixture {
   }
 };
 
-std::vector<std::string> values_of(const Completions& c) {
+std::vector<std::string> completion_values(const Completions& c) {
   std::vector<std::string> out;
   for (const auto& x : c.candidates) out.push_back(x.value);
   return out;
 }
 
-bool has(const Completions& c, const std::string& value) {
-  const auto v = values_of(c);
+bool completion_has(const Completions& c, const std::string& value) {
+  const auto v = completion_values(c);
   return std::find(v.begin(), v.end(), value) != v.end();
 }
 
-std::string description_of(const Completions& c, const std::string& value) {
+std::string completion_description(const Completions& c, const std::string& value) {
   for (const auto& x : c.candidates)
     if (x.value == value) return x.description;
   return "<absent>";
 }
 
-const Command& command(const std::string& path) {
+const Command& completion_command(const std::string& path) {
   for (const auto& c : all_commands())
     if (c.path == path) return c;
   FAIL("no command " << path);
   throw;
 }
 
-using Words = std::vector<std::string>;
+using CompletionWords = std::vector<std::string>;
 
 }  // namespace
 
@@ -96,17 +96,17 @@ TEST_CASE("completion: the top level lists every command and group with its summ
   for (const auto& cmd : all_commands()) {
     const std::string first = cmd.path.substr(0, cmd.path.find(' '));
     if (first.empty()) continue;
-    CHECK_MESSAGE(has(c, first), first);
-    if (first == cmd.path) CHECK(description_of(c, first) == cmd.summary);
+    CHECK_MESSAGE(completion_has(c, first), first);
+    if (first == cmd.path) CHECK(completion_description(c, first) == cmd.summary);
   }
-  CHECK(description_of(c, "key") == "Manage signing keys");
-  CHECK(description_of(c, "bundle") == group_summary("bundle"));
+  CHECK(completion_description(c, "key") == "Manage signing keys");
+  CHECK(completion_description(c, "bundle") == group_summary("bundle"));
   CHECK_FALSE(group_summary("bundle").empty());
-  const auto v = values_of(c);
+  const auto v = completion_values(c);
   CHECK(std::is_sorted(v.begin(), v.end()));
   CHECK(std::adjacent_find(v.begin(), v.end()) == v.end());
-  CHECK(values_of(f.complete({"p"})) == Words{"pin", "publish", "pull", "push"});
-  CHECK(values_of(f.complete({"-D", "res"})) == Words{"resolve"});
+  CHECK(completion_values(f.complete({"p"})) == CompletionWords{"pin", "publish", "pull", "push"});
+  CHECK(completion_values(f.complete({"-D", "res"})) == CompletionWords{"resolve"});
 }
 
 TEST_CASE("completion: a group lists its commands, nested ones and aliases") {
@@ -115,32 +115,35 @@ TEST_CASE("completion: a group lists its commands, nested ones and aliases") {
   CHECK(key.directive == kCompNoFileComp);
   for (const char* sub :
        {"generate", "import", "load", "list", "ls", "export", "passwd", "remove", "rm", "rotate"})
-    CHECK_MESSAGE(has(key, sub), sub);
-  CHECK(description_of(key, "ls") == command("key list").summary);
-  CHECK(values_of(f.complete({"key", "l"})) == Words{"list", "load", "ls"});
-  CHECK(values_of(f.complete({"delegation", "r"})) == Words{"remove", "rm"});
-  CHECK(values_of(f.complete({"bundle", ""})) == Words{"diff", "save"});
-  CHECK(description_of(f.complete({"signer", ""}), "add") == command("signer add").summary);
+    CHECK_MESSAGE(completion_has(key, sub), sub);
+  CHECK(completion_description(key, "ls") == completion_command("key list").summary);
+  CHECK(completion_values(f.complete({"key", "l"})) == CompletionWords{"list", "load", "ls"});
+  CHECK(completion_values(f.complete({"delegation", "r"})) == CompletionWords{"remove", "rm"});
+  CHECK(completion_values(f.complete({"bundle", ""})) == CompletionWords{"diff", "save"});
+  CHECK(completion_description(f.complete({"signer", ""}), "add") ==
+        completion_command("signer add").summary);
   // `help` takes command names only.
-  CHECK(values_of(f.complete({"help", "key", "g"})) == Words{"generate"});
+  CHECK(completion_values(f.complete({"help", "key", "g"})) == CompletionWords{"generate"});
   CHECK(f.complete({"help", "resolve", ""}).candidates.empty());
 }
 
 TEST_CASE("completion: unknown commands and flags at the top offer nothing") {
   CompletionFixture f;
-  for (const Words& words : {Words{"bogus", ""}, Words{"key", "bogus", ""}, Words{"--bogus", ""}}) {
+  for (const CompletionWords& words :
+       {CompletionWords{"bogus", ""}, CompletionWords{"key", "bogus", ""},
+        CompletionWords{"--bogus", ""}}) {
     const auto c = f.complete(words);
     CHECK(c.candidates.empty());
     CHECK(c.directive == kCompNoFileComp);
   }
-  CHECK(values_of(f.complete({"-"})) == Words{"--debug", "-D"});
+  CHECK(completion_values(f.complete({"-"})) == CompletionWords{"--debug", "-D"});
 }
 
 TEST_CASE("completion: every flag of every command, with its description, once - is typed") {
   CompletionFixture f;
   for (const auto& cmd : all_commands()) {
     if (cmd.path.empty()) continue;
-    Words words;
+    CompletionWords words;
     for (size_t s = 0, e; s <= cmd.path.size(); s = e + 1) {
       e = cmd.path.find(' ', s);
       if (e == std::string::npos) e = cmd.path.size();
@@ -156,38 +159,41 @@ TEST_CASE("completion: every flag of every command, with its description, once -
     for (const CLI::Option* opt : app.get_options()) {
       if (opt->get_positional() || opt->check_lname("help")) continue;
       for (const auto& l : opt->get_lnames()) {
-        CHECK_MESSAGE(has(c, "--" + l), cmd.path << " --" << l);
-        CHECK(description_of(c, "--" + l) ==
+        CHECK_MESSAGE(completion_has(c, "--" + l), cmd.path << " --" << l);
+        CHECK(completion_description(c, "--" + l) ==
               opt->get_description().substr(0, opt->get_description().find('\n')));
       }
-      for (const auto& s : opt->get_snames()) CHECK_MESSAGE(has(c, "-" + s), cmd.path << " -" << s);
+      for (const auto& s : opt->get_snames())
+        CHECK_MESSAGE(completion_has(c, "-" + s), cmd.path << " -" << s);
     }
-    CHECK_FALSE(has(c, "--help"));
+    CHECK_FALSE(completion_has(c, "--help"));
   }
 }
 
 TEST_CASE("completion: flag names filter by prefix, long only after --, given flags drop out") {
   CompletionFixture f;
   const auto longs = f.complete({"resolve", "--"});
-  CHECK(has(longs, "--format"));
-  CHECK(has(longs, "--server"));
+  CHECK(completion_has(longs, "--format"));
+  CHECK(completion_has(longs, "--server"));
   CHECK(std::none_of(longs.candidates.begin(), longs.candidates.end(),
                      [](const CompletionCandidate& x) { return x.value.rfind("--", 0) != 0; }));
-  CHECK(values_of(f.complete({"delegation", "add", "--p"})) == Words{"--paths", "--publish"});
-  CHECK(values_of(f.complete({"revoke", "-"})).size() == 4);  // --server --trust-dir --yes -y
-  CHECK_FALSE(has(f.complete({"revoke", "-y", "-"}), "--yes"));
-  CHECK_FALSE(has(f.complete({"resolve", "--format", "json", "--"}), "--format"));
-  CHECK_FALSE(has(f.complete({"resolve", "--format=json", "--"}), "--format"));
+  CHECK(completion_values(f.complete({"delegation", "add", "--p"})) ==
+        CompletionWords{"--paths", "--publish"});
+  CHECK(completion_values(f.complete({"revoke", "-"})).size() ==
+        4);  // --server --trust-dir --yes -y
+  CHECK_FALSE(completion_has(f.complete({"revoke", "-y", "-"}), "--yes"));
+  CHECK_FALSE(completion_has(f.complete({"resolve", "--format", "json", "--"}), "--format"));
+  CHECK_FALSE(completion_has(f.complete({"resolve", "--format=json", "--"}), "--format"));
   // Repeatable flags stay.
-  CHECK(has(f.complete({"sign", "--role", "targets", "--"}), "--role"));
-  CHECK(has(f.complete({"pin", "--build-arg", "A=1", "--b"}), "--build-arg"));
+  CHECK(completion_has(f.complete({"sign", "--role", "targets", "--"}), "--role"));
+  CHECK(completion_has(f.complete({"pin", "--build-arg", "A=1", "--b"}), "--build-arg"));
   // After "--" a dash word is an argument.
   CHECK(f.complete({"resolve", "--", "-"}).candidates.empty());
 }
 
 TEST_CASE("completion: files where a file is expected, directories where a directory is") {
   CompletionFixture f;
-  const std::vector<Words> files = {
+  const std::vector<CompletionWords> files = {
       {"migrate", "--key", ""},
       {"init", "--rootkey", ""},
       {"init", "--rootcert", "ca"},
@@ -213,9 +219,10 @@ TEST_CASE("completion: files where a file is expected, directories where a direc
     CHECK_MESSAGE(c.directive == kCompDefault, words.front() << " " << words[1]);
     CHECK(c.candidates.empty());
   }
-  for (const Words& words : {Words{"key", "generate", "--dir", ""}, Words{"pin", ""},
-                             Words{"resolve", "--trust-dir", ""}, Words{"build", ""},
-                             Words{"resolve", "--trust-dir=x"}}) {
+  for (const CompletionWords& words :
+       {CompletionWords{"key", "generate", "--dir", ""}, CompletionWords{"pin", ""},
+        CompletionWords{"resolve", "--trust-dir", ""}, CompletionWords{"build", ""},
+        CompletionWords{"resolve", "--trust-dir=x"}}) {
     const auto c = f.complete(words);
     CHECK_MESSAGE(c.directive == kCompFilterDirs, words.front());
     CHECK(c.candidates.empty());
@@ -224,17 +231,18 @@ TEST_CASE("completion: files where a file is expected, directories where a direc
 
 TEST_CASE("completion: no file completion where neither a file nor anything known fits") {
   CompletionFixture f;
-  for (const Words& words :
-       {Words{"resolve", "--server", ""}, Words{"key", "generate", ""},
-        Words{"key", "generate", "--days", ""}, Words{"check", "--within", ""},
-        Words{"bundle", "diff", "a", "b", ""}, Words{"version", ""}, Words{"status", "a/b", ""}}) {
+  for (const CompletionWords& words :
+       {CompletionWords{"resolve", "--server", ""}, CompletionWords{"key", "generate", ""},
+        CompletionWords{"key", "generate", "--days", ""}, CompletionWords{"check", "--within", ""},
+        CompletionWords{"bundle", "diff", "a", "b", ""}, CompletionWords{"version", ""},
+        CompletionWords{"status", "a/b", ""}}) {
     const auto c = f.complete(words);
     CHECK_MESSAGE(c.directive == kCompNoFileComp, words.front() << " " << words[1]);
     CHECK(c.candidates.empty());
   }
-  // Words a flag's description quotes are its values.
-  CHECK(values_of(f.complete({"resolve", "--format", ""})) == Words{"json"});
-  CHECK(values_of(f.complete({"key", "list", "--format=j"})) == Words{"json"});
+  // CompletionWords a flag's description quotes are its values.
+  CHECK(completion_values(f.complete({"resolve", "--format", ""})) == CompletionWords{"json"});
+  CHECK(completion_values(f.complete({"key", "list", "--format=j"})) == CompletionWords{"json"});
   CHECK(f.complete({"key", "list", "--format=x"}).candidates.empty());
 }
 
@@ -242,48 +250,55 @@ TEST_CASE("completion: repositories of the trust cache where an image is expecte
   CompletionFixture f;
   const auto c = f.complete_here({"status"}, {""});
   CHECK(c.directive == kCompNoFileComp);
-  CHECK(values_of(c) == Words{"alpine", "localhost:5000/staged", "localhost:5000/team/app"});
-  CHECK(description_of(c, "alpine") == "repository in the trust cache");
+  CHECK(completion_values(c) ==
+        CompletionWords{"alpine", "localhost:5000/staged", "localhost:5000/team/app"});
+  CHECK(completion_description(c, "alpine") == "repository in the trust cache");
   // The full name matches too; a name without tags takes no tag.
-  CHECK(values_of(f.complete_here({"status"}, {"docker.io/"})) ==
-        Words{"docker.io/library/alpine"});
-  CHECK(values_of(f.complete_here({"status"}, {"localhost:5000/t"})) ==
-        Words{"localhost:5000/team/app"});
-  CHECK(values_of(f.complete_here({"delegation", "list"}, {"al"})) == Words{"alpine"});
-  CHECK(values_of(f.complete_here({"signer", "add"}, {"alice", "al"})) == Words{"alpine"});
-  CHECK(values_of(f.complete_here({"key", "import"}, {"--gun", "al"})) == Words{"alpine"});
+  CHECK(completion_values(f.complete_here({"status"}, {"docker.io/"})) ==
+        CompletionWords{"docker.io/library/alpine"});
+  CHECK(completion_values(f.complete_here({"status"}, {"localhost:5000/t"})) ==
+        CompletionWords{"localhost:5000/team/app"});
+  CHECK(completion_values(f.complete_here({"delegation", "list"}, {"al"})) ==
+        CompletionWords{"alpine"});
+  CHECK(completion_values(f.complete_here({"signer", "add"}, {"alice", "al"})) ==
+        CompletionWords{"alpine"});
+  CHECK(completion_values(f.complete_here({"key", "import"}, {"--gun", "al"})) ==
+        CompletionWords{"alpine"});
   // From <config dir>/trust without --trust-dir.
   CHECK(f.complete({"status", ""}).candidates.empty());
   std::filesystem::create_directories(f.tmp / "config");
   std::filesystem::rename(f.trust, f.tmp / "config" / "trust");
-  CHECK(values_of(f.complete({"status", "al"})) == Words{"alpine"});
+  CHECK(completion_values(f.complete({"status", "al"})) == CompletionWords{"alpine"});
 }
 
 TEST_CASE("completion: tags from the cached targets where IMAGE[:TAG] is expected") {
   CompletionFixture f;
   const auto tagged = f.complete_here({"resolve"}, {"localhost:5000/team/app:"});
-  CHECK(values_of(tagged) == Words{"localhost:5000/team/app:old", "localhost:5000/team/app:v1",
-                                   "localhost:5000/team/app:v2"});
+  CHECK(completion_values(tagged) == CompletionWords{"localhost:5000/team/app:old",
+                                                     "localhost:5000/team/app:v1",
+                                                     "localhost:5000/team/app:v2"});
   // targets/releases is read first, as the trust rule does.
-  CHECK(description_of(tagged, "localhost:5000/team/app:v1") == "signed in targets/releases");
-  CHECK(description_of(tagged, "localhost:5000/team/app:old") == "signed in targets");
-  CHECK(values_of(f.complete_here({"pull"}, {"localhost:5000/team/app:v"})) ==
-        Words{"localhost:5000/team/app:v1", "localhost:5000/team/app:v2"});
+  CHECK(completion_description(tagged, "localhost:5000/team/app:v1") ==
+        "signed in targets/releases");
+  CHECK(completion_description(tagged, "localhost:5000/team/app:old") == "signed in targets");
+  CHECK(completion_values(f.complete_here({"pull"}, {"localhost:5000/team/app:v"})) ==
+        CompletionWords{"localhost:5000/team/app:v1", "localhost:5000/team/app:v2"});
   // One repository left: the name and its tags, so the shell stops at the name.
-  CHECK(values_of(f.complete_here({"inspect"}, {"localhost:5000/te"})) ==
-        Words{"localhost:5000/team/app", "localhost:5000/team/app:old",
-              "localhost:5000/team/app:v1", "localhost:5000/team/app:v2"});
+  CHECK(completion_values(f.complete_here({"inspect"}, {"localhost:5000/te"})) ==
+        CompletionWords{"localhost:5000/team/app", "localhost:5000/team/app:old",
+                        "localhost:5000/team/app:v1", "localhost:5000/team/app:v2"});
   // Several repositories: names only.
-  CHECK(values_of(f.complete_here({"inspect"}, {"localhost"})).size() == 2);
+  CHECK(completion_values(f.complete_here({"inspect"}, {"localhost"})).size() == 2);
   // A digest beside the tag, when the cached metadata has one.
   CompletionFixture g;
   std::filesystem::remove(g.trust / "tuf" / "localhost:5000" / "team" / "app" / "metadata" /
                           "targets" / "releases.json");
-  CHECK(description_of(g.complete_here({"resolve"}, {"localhost:5000/team/app:v1"}),
-                       "localhost:5000/team/app:v1") == "sha256:e3b0c44298fc signed in targets");
+  CHECK(completion_description(g.complete_here({"resolve"}, {"localhost:5000/team/app:v1"}),
+                               "localhost:5000/team/app:v1") ==
+        "sha256:e3b0c44298fc signed in targets");
   // Run and create take an image first; docker's options are not known, so files stay possible.
   const auto run = f.complete_here({"run"}, {"--rm", "al"});
-  CHECK(values_of(run) == Words{"alpine"});
+  CHECK(completion_values(run) == CompletionWords{"alpine"});
   CHECK(run.directive == kCompDefault);
   CHECK(f.complete_here({"create"}, {"-e", "A=1", "-it", "alp"}).candidates.size() == 1);
   // Build: a directory for the context, files after docker's -f, dct's own flags as declared.
@@ -293,25 +308,25 @@ TEST_CASE("completion: tags from the cached targets where IMAGE[:TAG] is expecte
   CHECK(f.complete({"build", "-t=x:1", ""}).directive == kCompFilterDirs);
   CHECK(f.complete({"build", "--trust-dir", ""}).directive == kCompFilterDirs);
   CHECK(f.complete({"build", "--server", ""}).directive == kCompNoFileComp);
-  CHECK(has(f.complete({"build", "--"}), "--bundle"));
+  CHECK(completion_has(f.complete({"build", "--"}), "--bundle"));
 }
 
 TEST_CASE("completion: role names for role arguments") {
   CompletionFixture f;
-  CHECK(values_of(f.complete_here({"key", "rotate"}, {"alpine", ""})) ==
-        Words{"root", "snapshot", "targets", "timestamp"});
+  CHECK(completion_values(f.complete_here({"key", "rotate"}, {"alpine", ""})) ==
+        CompletionWords{"root", "snapshot", "targets", "timestamp"});
   const auto add = f.complete_here({"delegation", "add"}, {"localhost:5000/team/app", ""});
-  CHECK(values_of(add) == Words{"targets/ops", "targets/qa", "targets/releases"});
-  CHECK(description_of(add, "targets/qa") == "delegation of localhost:5000/team/app");
+  CHECK(completion_values(add) == CompletionWords{"targets/ops", "targets/qa", "targets/releases"});
+  CHECK(completion_description(add, "targets/qa") == "delegation of localhost:5000/team/app");
   // Without a cached repository, the delegation docker uses.
-  CHECK(values_of(f.complete_here({"delegation", "remove"}, {"a/b", ""})) ==
-        Words{"targets/releases"});
-  CHECK(values_of(f.complete_here({"witness"}, {"localhost:5000/team/app", "targets/o"})) ==
-        Words{"targets/ops"});
+  CHECK(completion_values(f.complete_here({"delegation", "remove"}, {"a/b", ""})) ==
+        CompletionWords{"targets/releases"});
+  CHECK(completion_values(f.complete_here({"witness"}, {"localhost:5000/team/app", "targets/o"})) ==
+        CompletionWords{"targets/ops"});
   // Naming no role: the roles one signs into.
-  CHECK(values_of(f.complete_here({"sign"}, {"--role", ""})) ==
-        Words{"targets", "targets/releases"});
-  CHECK(description_of(add, "targets/releases") == "the delegation docker signs into");
+  CHECK(completion_values(f.complete_here({"sign"}, {"--role", ""})) ==
+        CompletionWords{"targets", "targets/releases"});
+  CHECK(completion_description(add, "targets/releases") == "the delegation docker signs into");
 }
 
 TEST_CASE("completion: keys of the trust dir where a key ID or name is expected") {
@@ -324,16 +339,17 @@ TEST_CASE("completion: keys of the trust dir where a key ID or name is expected"
   store.add(alice, "alice", "", passphrases);
   const auto c = f.complete_here({"key", "passwd"}, {""});
   CHECK(c.directive == kCompNoFileComp);
-  CHECK(has(c, root.id()));
-  CHECK(has(c, alice.id()));
-  CHECK(has(c, "alice"));
-  CHECK_FALSE(has(c, "root"));
-  CHECK(description_of(c, root.id()) == "root key");
-  CHECK(description_of(c, "alice") == "key name");
-  CHECK(values_of(f.complete_here({"key", "remove"}, {root.id().substr(0, 6)})) ==
-        Words{root.id()});
-  CHECK(has(f.complete_here({"key", "rotate"}, {"a/b", "targets", "-k", ""}), alice.id()));
-  CHECK(has(f.complete_here({"delegation", "purge"}, {"al"}), "alice"));
+  CHECK(completion_has(c, root.id()));
+  CHECK(completion_has(c, alice.id()));
+  CHECK(completion_has(c, "alice"));
+  CHECK_FALSE(completion_has(c, "root"));
+  CHECK(completion_description(c, root.id()) == "root key");
+  CHECK(completion_description(c, "alice") == "key name");
+  CHECK(completion_values(f.complete_here({"key", "remove"}, {root.id().substr(0, 6)})) ==
+        CompletionWords{root.id()});
+  CHECK(
+      completion_has(f.complete_here({"key", "rotate"}, {"a/b", "targets", "-k", ""}), alice.id()));
+  CHECK(completion_has(f.complete_here({"delegation", "purge"}, {"al"}), "alice"));
 }
 
 TEST_CASE("completion: cobra's format; lines a cached file could break are dropped") {
@@ -353,7 +369,7 @@ TEST_CASE("completion: cobra's format; lines a cached file could break are dropp
   CHECK(render_completions(roles) == ":4\n");
   std::ostringstream out;
   print_completions({"key", "l"}, f.tmp / "config", out);
-  CHECK(out.str() == "list\t" + command("key list").summary + "\nload\t" +
-                         command("key load").summary + "\nls\t" + command("key list").summary +
-                         "\n:4\n");
+  CHECK(out.str() == "list\t" + completion_command("key list").summary + "\nload\t" +
+                         completion_command("key load").summary + "\nls\t" +
+                         completion_command("key list").summary + "\n:4\n");
 }
