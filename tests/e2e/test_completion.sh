@@ -131,6 +131,37 @@ assert_eq "$g:v1 $g:v2" "$(values | xargs)" "completion works with the server un
 after=$(cd "$cfg/trust" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
 assert_eq "$before" "$after" "the trust dir is unchanged"
 
+echo "== never loud: an unreadable trust cache or a broken notary config gives nothing, quietly"
+mv "$cfg/trust/tuf" "$cfg/trust/tuf.saved"
+echo "not a directory" >"$cfg/trust/tuf"
+complete resolve ""
+assert_eq "0 :4" "$RC $OUT" "a trust cache that is a file: exit 0, no candidates"
+assert_eq "" "$ERR" "a trust cache that is a file: nothing on stderr"
+rm "$cfg/trust/tuf"
+mv "$cfg/trust/tuf.saved" "$cfg/trust/tuf"
+if (($(id -u) != 0)); then  # root reads whatever the modes say
+  chmod 000 "$cfg/trust/tuf"
+  complete resolve ""
+  chmod 700 "$cfg/trust/tuf"
+  assert_eq "0 :4" "$RC $OUT" "unreadable trust cache: exit 0, no candidates"
+  assert_eq "" "$ERR" "unreadable trust cache: nothing on stderr"
+fi
+md=$cfg/trust/tuf/$g/metadata
+cp "$md/targets.json" "$E2E_TMP/targets.saved"
+printf '{"signed":{"targets":{"x\\n:0":{},"ok":7}}}' >"$md/targets.json"
+complete resolve "$g:"
+assert_eq "0 $g:ok $g:v2" "$RC $(values | xargs)" "damaged cached targets: valid tags only, no injected lines"
+cp "$E2E_TMP/targets.saved" "$md/targets.json"
+echo '{not json' >"$E2E_TMP/broken-notary.json"
+run_capture env DOCKER_CONFIG="$cfg" NOTARY_CONFIG="$E2E_TMP/broken-notary.json" \
+  docker __complete dct status "${g%-*}"
+assert_eq "$g" "$(values)" "a broken notary config: the default trust dir"
+assert_eq "" "$ERR" "a broken notary config: nothing on stderr"
+
+echo "== standalone, as cobra programs answer"
+run_capture env -u DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND DOCKER_CONFIG="$cfg" "$DCT_BIN" __complete key l
+assert_eq $'list\nload\nls\n:4' "$(cut -f1 <<<"$OUT")" "docker-dct __complete key l"
+
 echo "== docker's bash completion script drives it"
 script=$E2E_TMP/docker-completion.bash
 docker completion bash >"$script"
