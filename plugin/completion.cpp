@@ -278,13 +278,19 @@ Completions image_values(const fs::path& trust_dir, const std::string& partial, 
       out.candidates.push_back({value, desc + "signed in " + t.role});
     }
   };
+  // NAME:TAG being typed: the tags of NAME. A colon may also be a registry's port
+  // ("localhost:50"), so without such a repository the names are matched instead.
   const auto slash = partial.rfind('/');
   const auto colon = partial.find(':', slash == std::string::npos ? 0 : slash);
   if (tags && colon != std::string::npos) {
     const std::string name = partial.substr(0, colon);
+    bool known = false;
     for (const auto& r : repos)
-      if (r.familiar == name || r.gun == name) add_tags(r, name);
-    return out;
+      if (r.familiar == name || r.gun == name) {
+        add_tags(r, name);
+        known = true;
+      }
+    if (known) return out;
   }
   std::vector<std::pair<const CachedRepository*, std::string>> matching;
   for (const auto& r : repos) {

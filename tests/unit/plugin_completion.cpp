@@ -287,6 +287,8 @@ TEST_CASE("completion: tags from the cached targets where IMAGE[:TAG] is expecte
   CHECK(completion_values(f.complete_here({"inspect"}, {"localhost:5000/te"})) ==
         CompletionWords{"localhost:5000/team/app", "localhost:5000/team/app:old",
                         "localhost:5000/team/app:v1", "localhost:5000/team/app:v2"});
+  // A registry's port is not a tag.
+  CHECK(completion_values(f.complete_here({"resolve"}, {"localhost:50"})).size() == 2);
   // Several repositories: names only.
   CHECK(completion_values(f.complete_here({"inspect"}, {"localhost"})).size() == 2);
   // A digest beside the tag, when the cached metadata has one.
