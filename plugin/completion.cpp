@@ -110,7 +110,7 @@ ValueSlot raw_args_slot(const Command& cmd) {
   return slot;
 }
 
-const std::string& alias_target(const std::string& path) {
+std::string alias_target(const std::string& path) {
   for (const auto& [alias, real] : command_aliases())
     if (alias == path) return real;
   return path;
