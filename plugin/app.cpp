@@ -11,6 +11,8 @@
 
 #include "plugin/cancel.h"
 #include "plugin/command.h"
+#include "plugin/completion.h"
+#include "plugin/declare_command.h"
 #include "plugin/error_output.h"
 #include "plugin/help.h"
 #include "registry/docker_config.h"
@@ -92,25 +94,6 @@ int unknown_command(const std::string& prefix, const std::string& word, std::ost
   return kExitUsage;
 }
 
-void print_completions(const std::vector<std::string>& args, std::ostream& out) {
-  std::string prefix;
-  for (size_t i = 0; i + 1 < args.size(); ++i) prefix += (prefix.empty() ? "" : " ") + args[i];
-  std::string partial = args.empty() ? "" : args.back();
-  std::vector<std::string> names;
-  for (const auto& c : all_commands()) {
-    std::string p = c.path;
-    if (!prefix.empty()) {
-      if (p.rfind(prefix + " ", 0) != 0) continue;
-      p = p.substr(prefix.size() + 1);
-    }
-    p = p.substr(0, p.find(' '));
-    if (p.rfind(partial, 0) == 0 && std::find(names.begin(), names.end(), p) == names.end())
-      names.push_back(p);
-  }
-  for (const auto& n : names) out << n << "\n";
-  out << ":4\n";
-}
-
 void enable_debug(Context& ctx) {
   ctx.debug = true;
   // Request lines and outcomes only: the hook never sees headers, bodies or tokens.
@@ -159,18 +142,8 @@ std::optional<std::string> first_unknown_flag(const CLI::App& app,
 
 int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx, bool help_only) {
   CLI::App app{cmd.summary, "docker dct " + cmd.path};
-  app.set_help_flag();
-  app.allow_extras(false);
-  app.positionals_at_end(false);
   bool help = false;
-  app.add_flag("-h,--help", help, "Print usage");
-  if (cmd.trust_flags) add_trust_flags(app, ctx.trust);
-  if (cmd.bundle_flag) add_bundle_flag(app, ctx.trust);
-  Runner run = cmd.setup(app);
-  // As docker's flags (pflag): a repeatable flag takes one value each time it is given, so
-  // `pin --build-arg K=V CONTEXT` leaves CONTEXT to the positional argument.
-  for (CLI::Option* opt : app.get_options())
-    if (!opt->get_positional()) opt->allow_extra_args(false);
+  Runner run = declare_command(cmd, app, help, ctx.trust);
   if (help_only) {
     *ctx.out << command_help(cmd, app);
     return kExitOk;
@@ -247,7 +220,12 @@ int run_app(const std::vector<std::string>& argv) {
     ctx.stdin_is_tty = ::isatty(STDIN_FILENO) == 1;
     ctx.stdout_is_tty = ::isatty(STDOUT_FILENO) == 1;
     if (inv.complete_form) {
-      print_completions(inv.args, std::cout);
+      print_completions(inv.args, inv.config_dir, std::cout);
+      return kExitOk;
+    }
+    if (inv.mode == Invocation::Mode::standalone && !inv.args.empty() &&
+        inv.args[0] == "__complete") {  // `docker-dct __complete WORD...`, as cobra programs
+      print_completions({inv.args.begin() + 1, inv.args.end()}, inv.config_dir, std::cout);
       return kExitOk;
     }
     if (ctx.debug) enable_debug(ctx);

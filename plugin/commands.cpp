@@ -1,4 +1,5 @@
 #include "plugin/command.h"
+#include "plugin/declare_command.h"
 #include "plugin/help.h"
 
 namespace dct::plugin {
@@ -91,6 +92,21 @@ const std::vector<std::pair<std::string, std::string>>& command_aliases() {
       {"signer rm", "signer remove"},
   };
   return aliases;
+}
+
+Runner declare_command(const Command& command, CLI::App& app, bool& help, TrustOptions& trust) {
+  app.set_help_flag();
+  app.allow_extras(false);
+  app.positionals_at_end(false);
+  app.add_flag("-h,--help", help, "Print usage");
+  if (command.trust_flags) add_trust_flags(app, trust);
+  if (command.bundle_flag) add_bundle_flag(app, trust);
+  Runner run = command.setup(app);
+  // As docker's flags (pflag): a repeatable flag takes one value each time it is given, so
+  // `pin --build-arg K=V CONTEXT` leaves CONTEXT to the positional argument.
+  for (CLI::Option* opt : app.get_options())
+    if (!opt->get_positional()) opt->allow_extra_args(false);
+  return run;
 }
 
 void add_trust_flags(CLI::App& app, TrustOptions& options) {

@@ -26,6 +26,17 @@ std::string usage_line(const Command& c) {
   return fmt::format("docker dct {}{}{}", c.path, c.usage.empty() ? "" : " ", c.usage);
 }
 
+std::string group_summary(const std::string& group) {
+  static const std::map<std::string, std::string> kGroupSummaries = {
+      {"key", "Manage signing keys"},
+      {"delegation", "Manage delegations (who may sign)"},
+      {"signer", "Manage entities who can sign Docker images"},
+      {"bundle", "Save and compare offline bundles of trust data"},
+  };
+  auto it = kGroupSummaries.find(group);
+  return it == kGroupSummaries.end() ? std::string() : it->second;
+}
+
 std::string root_help(const std::string& short_description, bool standalone) {
   std::vector<std::pair<std::string, std::string>> commands, groups;
   std::set<std::string> seen_groups;
@@ -36,13 +47,7 @@ std::string root_help(const std::string& short_description, bool standalone) {
       groups.emplace_back(first_word(c.path), "");
     }
   }
-  static const std::map<std::string, std::string> kGroupSummaries = {
-      {"key", "Manage signing keys"},
-      {"delegation", "Manage delegations (who may sign)"},
-      {"signer", "Manage entities who can sign Docker images"},
-  };
-  for (auto& [name, summary] : groups)
-    if (auto it = kGroupSummaries.find(name); it != kGroupSummaries.end()) summary = it->second;
+  for (auto& [name, summary] : groups) summary = group_summary(name);
   std::sort(commands.begin(), commands.end());
   std::string out = fmt::format("\nUsage:  {} [OPTIONS] COMMAND\n\n{}\n\n",
                                 standalone ? "docker-dct" : "docker dct", short_description);

@@ -13,6 +13,8 @@ namespace dct::plugin {
 std::string root_help(const std::string& short_description, bool standalone);
 // Help for a command group such as "key" (the commands under it).
 std::string group_help(const std::string& group);
+// The one line describing a command group ("key": "Manage signing keys"); empty when none.
+std::string group_summary(const std::string& group);
 std::string command_help(const Command& command, const CLI::App& app);
 std::string usage_line(const Command& command);
 
