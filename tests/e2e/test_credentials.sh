@@ -184,7 +184,9 @@ g3=$(new_gun creds-real)
 push "$g3" v1 >/dev/null
 push "$g3" v2 >/dev/null
 K=$E2E_TMP/stack-trust
-run_capture "$DCT_BIN" --config "$password_cfg" -D sign "$g3:v1" --trust-dir "$K"
+# A config dir of its own: its token cache has not yet seen the registry's realm.
+real_cfg=$(config_with real "{\"auths\": {\"$REGISTRY_HOST\": {\"auth\": \"$b64\"}}}")
+run_capture "$DCT_BIN" --config "$real_cfg" -D sign "$g3:v1" --trust-dir "$K"
 assert_eq 0 "$RC" "token: sign with the password ($(grep -v DEBUG <<<"$ERR"))"
 realm_file="$K/tuf/$g3/dct.registry-realm.json"
 assert_eq "$STACK_TOKEN_REALM" "$(jq -r .realm "$realm_file" 2>/dev/null)" "the registry's realm is kept"
@@ -202,9 +204,13 @@ assert_eq 0 "$(grep -c "DEBUG: GET https://$REGISTRY_HOST/v2/ " <<<"$ERR" || tru
   "a later run uses the kept realm without asking the registry"
 assert_contains "$(tail -n +"$((log_lines + 1))" "$STACK_DIR/logs/token.log")" "POST /token" \
   "the identity token was used as a refresh token"
-run_capture "$DCT_BIN" --config "$password_cfg" resolve "$g3:v2" --trust-dir "$E2E_TMP/fresh"
+run_capture "$DCT_BIN" --config "$real_cfg" -D resolve "$g3:v2" --trust-dir "$E2E_TMP/fresh"
 assert_eq "$g3@$(jq -r .digest "$STACK_DIR/pushed/$(repo_of "$g3" | tr / _)_v2.json")" "$OUT" \
-  "token: v2 resolves ($ERR)"
+  "token: v2 resolves ($(grep -v DEBUG <<<"$ERR"))"
+assert_eq 0 "$(grep -c "DEBUG: GET https://$REGISTRY_HOST/v2/ " <<<"$ERR" || true)" \
+  "an empty trust dir: the token cache's record of the registry's realm is used, not asked again"
+assert_eq "$STACK_TOKEN_REALM" "$(jq -r .realm "$E2E_TMP/fresh/tuf/$g3/dct.registry-realm.json" 2>/dev/null)" \
+  "the realm is kept beside the new trust data too"
 assert_contains "$(cat "$STACK_DIR/logs/token.log")" "issued sub='$STACK_USER' aud='local-notary'" \
   "notary tokens were issued for the user"
 
