@@ -2,6 +2,7 @@
 
 #include "registry/credential_routing.h"
 #include "registry/docker_config.h"
+#include "registry/origin.h"
 #include "registry/registry_realm.h"
 #include "registry/tls_config.h"
 
@@ -53,8 +54,11 @@ std::shared_ptr<Authorizer> make_notary_authorizer(Transport& transport,
   o.tls_for_host = own_tls_of_each_host(setup.config_dir);
   o.credentials_key = routing.registry_key;
   o.token_cache = setup.token_cache;
+  const bool on_registry_host =
+      parse_origin(setup.server_url) == parse_origin(routing.registry_url);
   auto router = std::make_shared<NotaryCredentialRouter>(std::move(routing), std::move(realm));
-  o.before_challenge = [router] { router->prepare(); };
+  // A notary server on the registry's own host gets the registry's credentials without its realm.
+  if (!on_registry_host) o.before_challenge = [router] { router->prepare(); };
   o.route = route_notary_credentials(std::move(router));
   return std::make_shared<Authorizer>(transport, setup.server_url, std::move(o));
 }
