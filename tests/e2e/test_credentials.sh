@@ -191,8 +191,10 @@ assert_eq 0 "$RC" "token: sign with the password ($(grep -v DEBUG <<<"$ERR"))"
 realm_file="$K/tuf/$g3/dct.registry-realm.json"
 assert_eq "$STACK_TOKEN_REALM" "$(jq -r .realm "$realm_file" 2>/dev/null)" "the registry's realm is kept"
 assert_eq 600 "$(stat -c %a "$realm_file" 2>/dev/null)" "the kept realm is 0600"
-assert_eq 1 "$(grep -c "DEBUG: GET https://$REGISTRY_HOST/v2/ " <<<"$ERR" || true)" \
-  "the registry was asked for its realm once"
+# Asked once, or not at all when the registry's own 401 on the manifest (fetched at the same
+# time) named its realm first.
+pings=$(grep -c "DEBUG: GET https://$REGISTRY_HOST/v2/ " <<<"$ERR" || true)
+assert_eq 1 "$((pings <= 1))" "the registry was asked for its realm at most once ($pings)"
 login=$(config_with login '{"auths": {}}')
 echo "$STACK_PASS" | docker --config "$login" login -u "$STACK_USER" --password-stdin "$REGISTRY_HOST" >/dev/null 2>&1 || true
 assert_eq string "$(jq -r ".auths[\"$REGISTRY_HOST\"].identitytoken | type" "$login/config.json")" \
