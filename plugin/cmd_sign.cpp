@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <exception>
+#include <future>
 #include <memory>
 #include <ostream>
 
@@ -17,8 +19,10 @@ namespace dct::plugin {
 
 namespace {
 
-// IMAGE:TAG@DIGEST: the bytes of that digest, and a warning when the tag points elsewhere.
-registry::Manifest manifest_for_digest(const Context& ctx, registry::ManifestClient& manifests,
+// IMAGE:TAG@DIGEST: the bytes of that digest, and a warning when the tag points elsewhere
+// (added to `warnings`: this runs beside other work, the caller says them).
+registry::Manifest manifest_for_digest(std::vector<std::string>& warnings,
+                                       registry::ManifestClient& manifests,
                                        const registry::Reference& ref) {
   registry::Manifest m;
   try {
@@ -31,14 +35,16 @@ registry::Manifest manifest_for_digest(const Context& ctx, registry::ManifestCli
   try {
     const auto now = tag_digest_now(manifests, ref);
     if (!now)
-      ctx.warn(fmt::format("the registry has no tag {} for {}; signing it for {} as asked", ref.tag,
-                           ref.familiar(), m.digest));
+      warnings.push_back(
+          fmt::format("the registry has no tag {} for {}; signing it for {} as asked", ref.tag,
+                      ref.familiar(), m.digest));
     else if (*now != m.digest)
-      ctx.warn(fmt::format("the registry's tag {}:{} points at {}; signing it for {} as asked",
-                           ref.familiar(), ref.tag, *now, m.digest));
+      warnings.push_back(
+          fmt::format("the registry's tag {}:{} points at {}; signing it for {} as asked",
+                      ref.familiar(), ref.tag, *now, m.digest));
   } catch (const Error& e) {
     if (e.code() == ErrorCode::cancelled) throw;
-    ctx.warn(
+    warnings.push_back(
         fmt::format("cannot tell what the registry's tag {}:{} points at ({}); signing it "
                     "for {} as asked",
                     ref.familiar(), ref.tag, e.what(), m.digest));
@@ -83,14 +89,29 @@ Command sign_command() {
       PassphrasePrompt passphrases;
       SigningKeys keys(client.trust_dir(), passphrases);
       const SignOptions options = args.options();
-      // The manifest first: nothing is initialized for a tag the registry does not have.
+      // The manifest is fetched while the trust data is brought up to date (the two servers'
+      // round trips overlap), but its answer comes first: nothing is initialized, and no key
+      // made or unlocked, for a tag the registry does not have.
       registry::ManifestClient manifests(client.registry_authorizer());
-      const registry::Manifest manifest =
-          ref.has_digest() ? manifest_for_digest(ctx, manifests, ref) : manifests.get(ref);
+      std::vector<std::string> warnings;
+      auto fetching = std::async(std::launch::async, [&] {
+        return ref.has_digest() ? manifest_for_digest(warnings, manifests, ref)
+                                : manifests.get(ref);
+      });
       const auto lock = lock_repository(ctx, client.trust_dir(), ref.gun());
+      std::optional<OpenedRepository> opened;
+      std::exception_ptr opening_failed;
+      try {
+        opened = open_for_signing(client, keys, options);
+      } catch (...) {
+        opening_failed = std::current_exception();
+      }
+      const registry::Manifest manifest = fetching.get();
+      for (const auto& w : warnings) ctx.warn(w);
       SignPlan plan;
       try {
-        plan = prepare_sign(client, keys, options);
+        if (opening_failed) std::rethrow_exception(opening_failed);
+        plan = prepare_sign(client, keys, options, std::move(opened));
       } catch (const Error& e) {
         rethrow_with_server(e, client.server());
       }

@@ -31,14 +31,30 @@ void check_sign_reference(const registry::Reference& ref) {
                 "give the image's sha256 digest (IMAGE:TAG@sha256:...)");
 }
 
-SignPlan prepare_sign(RepositoryClient& client, SigningKeys& keys, const SignOptions& options) {
+std::optional<OpenedRepository> open_for_signing(RepositoryClient& client, SigningKeys& keys,
+                                                 const SignOptions& options) {
+  check_sign_reference(client.reference());
+  client.remote().set_read_actions(registry::kPushPull);
+  auto service = client.publishing(keys);
+  try {
+    return service.open_for_edit(
+        trust::signing_edit(options.roles, options.server_managed_snapshot, false));
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::repository_not_found) return std::nullopt;
+    throw;
+  }
+}
+
+SignPlan prepare_sign(RepositoryClient& client, SigningKeys& keys, const SignOptions& options,
+                      std::optional<OpenedRepository> opened) {
   SignPlan plan;
   plan.ref = client.reference();
   check_sign_reference(plan.ref);
   client.remote().set_read_actions(registry::kPushPull);
   auto service = client.publishing(keys);
-  trust::SigningPlan signing = trust::plan_signing(service, keys, plan.ref.tag, options.roles,
-                                                   options.server_managed_snapshot);
+  trust::SigningPlan signing =
+      trust::plan_signing(service, keys, plan.ref.tag, options.roles,
+                          options.server_managed_snapshot, std::move(opened));
   plan.new_repository = signing.new_repository;
   plan.choice = std::move(signing.choice);
   plan.opened = std::move(signing.opened);

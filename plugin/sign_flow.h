@@ -42,7 +42,16 @@ void check_sign_reference(const registry::Reference& ref);
 
 // Everything that can be checked before an image is pushed: the reference, the notary server,
 // the repository's trust data (initialized when new), a usable role and its key's passphrase.
-SignPlan prepare_sign(RepositoryClient& client, SigningKeys& keys, const SignOptions& options);
+// `opened`: what open_for_signing returned, when it ran first.
+SignPlan prepare_sign(RepositoryClient& client, SigningKeys& keys, const SignOptions& options,
+                      std::optional<OpenedRepository> opened = std::nullopt);
+
+// The repository's trust data opened for signing (brought up to date and verified) without
+// initializing anything, making keys or asking for passphrases, so that it can run while the
+// manifest is fetched: nullopt when the server has no trust data for it (prepare_sign then
+// initializes it). Throws what opening throws otherwise.
+std::optional<OpenedRepository> open_for_signing(RepositoryClient& client, SigningKeys& keys,
+                                                 const SignOptions& options);
 
 // Stages the tag's signature into the chosen roles and publishes.
 // The plan's opened trust data is used up (moved into the publish).

@@ -1,5 +1,7 @@
 #include "registry/auth.h"
 
+#include <future>
+
 #include "base/encoding.h"
 #include "registry/headers.h"
 #include "registry/http_errors.h"
@@ -227,7 +229,11 @@ std::vector<Response> Authorizer::perform_all(std::vector<Request> requests,
     if (known && !header) header = authorization_locked(scope);
   }
   for (auto& r : requests) apply(r, header);
+  std::future<void> early;
+  if (!known && options_.before_challenge)
+    early = std::async(std::launch::async, options_.before_challenge);
   std::vector<Response> out = transport_.perform_all(requests);
+  if (early.valid()) early.get();
   bool answered = false;
   for (const auto& r : out) answered = answered || r.completed();
   if (answered && !known) {

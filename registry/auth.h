@@ -67,6 +67,11 @@ struct AuthorizerOptions {
   // Tokens kept between runs, and the realm this server named last time, so that the first
   // request carries a token. Null: tokens live for this run only.
   std::shared_ptr<TokenCache> token_cache;
+  // Runs on a thread of its own while the first requests to a server whose challenge is not
+  // known yet are in flight, for what answering a challenge may need (a notary server's
+  // credential routing asks the registry for its realm): the answer need not wait for it. Must
+  // not throw.
+  std::function<void()> before_challenge;
 };
 
 struct PingResult {

@@ -2,6 +2,7 @@
 
 #include "registry/credential_routing.h"
 #include "registry/docker_config.h"
+#include "registry/origin.h"
 #include "registry/registry_realm.h"
 #include "registry/tls_config.h"
 
@@ -42,19 +43,23 @@ std::shared_ptr<Authorizer> make_notary_authorizer(Transport& transport,
   routing.notary_config_file = notary_config.file;
   routing.load_config = [dir = setup.config_dir] { return load_docker_config(dir); };
   auto registry = setup.registry;
-  RegistryRealm realm(routing.registry_url,
-                      setup.trust_dir.empty()
-                          ? std::filesystem::path()
-                          : registry_realm_file(setup.trust_dir, setup.ref.gun()),
-                      [registry]() { return registry ? registry()->ping() : PingResult{}; });
+  RegistryRealm realm(
+      routing.registry_url,
+      setup.trust_dir.empty() ? std::filesystem::path()
+                              : registry_realm_file(setup.trust_dir, setup.ref.gun()),
+      [registry]() { return registry ? registry()->ping() : PingResult{}; }, setup.token_cache);
 
   AuthorizerOptions o;
   o.tls = notary_tls(setup.config_dir, setup.server_url, &notary_config);
   o.tls_for_host = own_tls_of_each_host(setup.config_dir);
   o.credentials_key = routing.registry_key;
   o.token_cache = setup.token_cache;
-  o.route = route_notary_credentials(
-      std::make_shared<NotaryCredentialRouter>(std::move(routing), std::move(realm)));
+  const bool on_registry_host =
+      parse_origin(setup.server_url) == parse_origin(routing.registry_url);
+  auto router = std::make_shared<NotaryCredentialRouter>(std::move(routing), std::move(realm));
+  // A notary server on the registry's own host gets the registry's credentials without its realm.
+  if (!on_registry_host) o.before_challenge = [router] { router->prepare(); };
+  o.route = route_notary_credentials(std::move(router));
   return std::make_shared<Authorizer>(transport, setup.server_url, std::move(o));
 }
 

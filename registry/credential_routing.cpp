@@ -65,6 +65,10 @@ CredentialGrant NotaryCredentialRouter::registry_grant() {
 
 bool NotaryCredentialRouter::is_registry_realm(const Origin& realm) {
   if (const auto cached = realm_.cached(); cached && parse_origin(*cached) == realm) return true;
+  if (const auto kept = realm_.kept(); kept && parse_origin(*kept) == realm) {
+    realm_.remember(*kept);
+    return true;
+  }
   if (!asked_) {
     asked_ = true;
     asked_realm_ = realm_.ask();
@@ -107,7 +111,21 @@ CredentialGrant NotaryCredentialRouter::withheld(CredentialUse use, const Origin
   return g;
 }
 
+void NotaryCredentialRouter::prepare() {
+  std::lock_guard lock(mutex_);
+  try {
+    if (asked_ || !registry_grant().credential || realm_.cached() || realm_.kept()) return;
+    asked_ = true;
+    asked_realm_ = realm_.ask();
+  } catch (const std::exception&) {
+    // An unreadable config.json or an unreachable registry: grant() meets it again if needed.
+    asked_ = false;
+    asked_realm_.reset();
+  }
+}
+
 CredentialGrant NotaryCredentialRouter::grant(CredentialUse use, const std::string& url) {
+  std::lock_guard lock(mutex_);
   const auto where = parse_origin(url);
   if (!where || where->scheme != "https") return {};  // never sent anywhere but https
   if (parse_origin(options_.registry_url) == where) return registry_grant();

@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,10 @@ class NotaryCredentialRouter {
   NotaryCredentialRouter(NotaryCredentialOptions options, RegistryRealm registry_realm);
 
   CredentialGrant grant(CredentialUse use, const std::string& url);
+  // Learns the registry's realm ahead of a challenge, when the registry's credentials exist and
+  // no kept realm says it already: then a Bearer challenge is answered without asking the
+  // registry first. Never throws (what fails here is asked again when needed).
+  void prepare();
 
  private:
   const DockerConfig& config();
@@ -63,6 +68,7 @@ class NotaryCredentialRouter {
   std::map<std::string, std::optional<Credential>> looked_up_;
   std::optional<std::string> asked_realm_;  // the registry's answer in this run
   bool asked_ = false;
+  std::mutex mutex_;  // prepare() runs beside the requests, grant() after them
 };
 
 // The CredentialRouter for an Authorizer of a notary server.

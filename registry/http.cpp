@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <variant>
 
 #include "base/errors.h"
@@ -94,11 +95,13 @@ std::variant<Request, Response> follow(const Request& current, const Response& a
 }  // namespace
 
 // A multi handle with its own connections and idle easy handles. A batch runs on one lane;
-// batches from other threads run at the same time on other lanes. A single-threaded
-// program always gets the same lane back, so its connections are reused.
+// batches from other threads run at the same time on other lanes. A thread gets back the lane
+// it used last when that one is free, so its connections are reused even when another thread
+// (a fetch from another server meanwhile) gave a lane back after it.
 struct TransportLane {
   curl::Multi multi = curl::make_multi();
   std::vector<curl::Easy> idle;  // reset easy handles, ready for the next transfer
+  std::thread::id last_thread;   // who ran the last batch on it
 
   curl::Easy take_easy() {
     if (idle.empty()) return curl::make_easy();
@@ -154,8 +157,12 @@ struct Transport::Impl {
     {
       std::lock_guard lock(lanes_mutex);
       if (!free_lanes.empty()) {
-        auto lane = std::move(free_lanes.back());
-        free_lanes.pop_back();
+        auto mine = std::find_if(free_lanes.rbegin(), free_lanes.rend(), [](const auto& l) {
+          return l->last_thread == std::this_thread::get_id();
+        });
+        auto it = mine == free_lanes.rend() ? free_lanes.end() - 1 : std::next(mine).base();
+        auto lane = std::move(*it);
+        free_lanes.erase(it);
         return lane;
       }
     }
@@ -172,6 +179,7 @@ struct Transport::Impl {
   }
 
   void give_back(std::unique_ptr<TransportLane> lane) {
+    lane->last_thread = std::this_thread::get_id();
     std::lock_guard lock(lanes_mutex);
     free_lanes.push_back(std::move(lane));
   }

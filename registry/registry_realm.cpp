@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/url.h"
 #include "trust/tuf/cache.h"
 
 namespace dct::registry {
@@ -13,10 +14,11 @@ constexpr std::size_t kMaxRealmFile = 4096;
 }  // namespace
 
 RegistryRealm::RegistryRealm(std::string registry_url, std::filesystem::path cache_file,
-                             std::function<PingResult()> ping)
+                             std::function<PingResult()> ping, std::shared_ptr<TokenCache> tokens)
     : registry_url_(std::move(registry_url)),
       cache_file_(std::move(cache_file)),
-      ping_(std::move(ping)) {}
+      ping_(std::move(ping)),
+      tokens_(std::move(tokens)) {}
 
 std::optional<std::string> RegistryRealm::cached() const {
   if (cache_file_.empty()) return std::nullopt;
@@ -31,6 +33,14 @@ std::optional<std::string> RegistryRealm::cached() const {
     return std::nullopt;
   }
   return realm->get<std::string>();
+}
+
+std::optional<std::string> RegistryRealm::kept() const {
+  if (!tokens_) return std::nullopt;
+  // Recorded by the registry's Authorizer under its base URL, from the registry's answers only.
+  auto remembered = tokens_->realm_of(trim_trailing_slash(registry_url_));
+  if (!remembered || remembered->realm.empty()) return std::nullopt;
+  return std::move(remembered->realm);
 }
 
 std::optional<std::string> RegistryRealm::ask() const {

@@ -12,10 +12,16 @@
 # and over a network with round-trip time (token auth; scripts/latency_proxy.py in front of
 # notary-server, the token server and the registry, which the stack names as its token realm;
 # connections and sequential round trips per run counted by the proxy, see its header):
-#   rtt-resolve  resolve as above, 1 and 2,000 tags, cold and warm, at every --rtt
-#   rtt-sign     sign as above, at every --rtt
+#   rtt-resolve  resolve as above, 1 and 2,000 tags, at every --rtt: cold, cold with no kept
+#                token, and warm (below)
+#   rtt-sign     sign as above (warm), at every --rtt
 #   rtt-pin      `dct pin` of a Dockerfile with 10 base images (10 repositories) vs 10
-#                `notary lookup`s in a row, cold and warm, at every --rtt
+#                `notary lookup`s in a row, cold, cold with no kept token, and warm, at every --rtt
+#   Over the network the readers (resolve, pin) get trust dirs of their own, apart from the
+#   signers' keys. warm: the trust dir and dct's token cache (<DOCKER_CONFIG>/dct/tokens.json,
+#   which also remembers each server's token realm) as the previous run left them. cold: an
+#   empty trust dir, tokens kept. cold, no kept token: an empty trust dir and no token cache
+#   either. notary keeps no tokens: its cold rows are the same case twice.
 #   rtt-large    at RTT 0: a warm resolve of a 20,000-tag repository, and the peak RSS of
 #                resolving it (cold and warm) for both clients
 #   (`rtt` names all four)
@@ -330,7 +336,9 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
   direct_reg=$REGISTRY_HOST
   rtt_server=https://127.0.0.1:$(proxy_port notary)
   export DOCKER_CONFIG=$work/docker-config DOCKER_CONTENT_TRUST_SERVER=$rtt_server
-  for h in "${rtt_server#https://}" "$reg" "127.0.0.1:$(proxy_port registry)"; do
+  # (the token server too: its TLS is checked with the settings of its own host)
+  for h in "${rtt_server#https://}" "$reg" "127.0.0.1:$(proxy_port registry)" \
+    "127.0.0.1:$(proxy_port token)"; do
     mkdir -p "$DOCKER_CONFIG/tls/$h"
     cp "$STACK_CA" "$DOCKER_CONFIG/tls/$h/ca.crt"
   done
@@ -338,6 +346,12 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
     >"$DOCKER_CONFIG/config.json"
   notary_trust=$work/notary-trust-rtt
   dct_trust=$work/dct-trust-rtt
+  notary_read=$work/notary-read-rtt  # the readers' trust dirs: emptied for cold runs
+  dct_read=$work/dct-read-rtt
+  jq -n --arg d "$notary_read" --arg u "$rtt_server" --arg ca "$STACK_CA" \
+    '{trust_dir: $d, remote_server: {url: $u, root_ca: $ca}}' >"$work/notary-read.json"
+  dct() { "$DCT" resolve --trust-dir "$dct_read" "$@"; }
+  nlookup() { notary -c "$work/notary-read.json" lookup "$@"; }
   jq -n --arg d "$notary_trust" --arg u "$rtt_server" --arg ca "$STACK_CA" \
     '{trust_dir: $d, remote_server: {url: $u, root_ca: $ca}}' >"$work/notary-client.json"
   set_rtt() { ctl "rtt?ms=$1" >/dev/null; }
@@ -363,7 +377,7 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
   # Both clients see the same digest.
   agree() {
     local want
-    want=$(ncfg lookup "$1" "$2" | awk '{print $2}')
+    want=$(nlookup "$1" "$2" | awk '{print $2}')
     [[ $(dct "$1:$2") == "$1@$want" ]] ||
       { echo "bench: dct and notary disagree on $1:$2" >&2; exit 1; }
   }
@@ -388,7 +402,8 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
   conns() { echo "$(col "$1" 4)+$(col "$1" 5)+$(col "$1" 6)"; }
   # rtt_case RTT LABEL PREP_DCT PREP_NOTARY CMD_DCT CMD_NOTARY: runs both clients --runs times
   # each, alternating which goes first, and adds a table row of medians. The commands are
-  # words split on spaces (GUNs have none). A warm case first runs each client once, untimed.
+  # words split on spaces (GUNs have none). Each case but those with no kept token first runs
+  # each client once, untimed: tokens fresh, and for warm cases the trust data too.
   # At RTT 0 the proxy cannot count round trips (its header says why): those are counted in up
   # to 3 more runs at 20 ms.
   # shellcheck disable=SC2086
@@ -396,7 +411,7 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
     local rtt=$1 label=$2 prep_d=$3 prep_n=$4 cmd_d=$5 cmd_n=$6 i
     local fd=$work/rtt-$rtt-${#rtt_rows[@]}-dct fn=$work/rtt-$rtt-${#rtt_rows[@]}-notary
     say "rtt $rtt ms: $label"
-    if [[ $label == *warm ]]; then $cmd_d >/dev/null 2>&1; $cmd_n >/dev/null 2>&1; fi
+    if [[ $label != *"no kept token" ]]; then $cmd_d >/dev/null 2>&1; $cmd_n >/dev/null 2>&1; fi
     for ((i = 0; i < runs; i++)); do
       if ((i % 2)); then
         rtt_run "$fn" "$prep_n" $cmd_n; rtt_run "$fd" "$prep_d" $cmd_d
@@ -427,12 +442,12 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
     fi
   }
   declare -A med_d=() med_n=()  # "RTT LABEL" -> median ms
-  forget() {  # the prep of a cold run: no cached trust data for these GUNs in either client
-    local g
-    for g in "$@"; do rm -rf "$dct_trust/tuf/$g/metadata" "$(notary_cache "$g")/metadata"; done
-  }
-  pin_notary() { local g; for g in "${pin_guns[@]}"; do ncfg lookup "$g" tag0 || return 1; done; }
-  pin_dct() { "$DCT" pin -f "$dockerfile" --trust-dir "$dct_trust"; }
+  # The preps of cold runs, one per client: an empty trust dir (and for dct no token cache).
+  cold_d="rm -rf '$dct_read'"
+  cold_n="rm -rf '$notary_read'"
+  cold_d_no_token="rm -rf '$dct_read' '$DOCKER_CONFIG/dct'"
+  pin_notary() { local g; for g in "${pin_guns[@]}"; do nlookup "$g" tag0 || return 1; done; }
+  pin_dct() { "$DCT" pin -f "$dockerfile" --trust-dir "$dct_read"; }
 
   if part rtt-sign; then
     # dct signs what the registry holds: one image pushed (untimed), its manifest put under
@@ -450,7 +465,7 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
     curl -sf --cacert "$STACK_CA" -H "Authorization: Bearer $token" -H "Accept: $mt" \
       -o "$work/sign-manifest" "https://$direct_reg/v2/$repo_d/manifests/t0"
     for r in ${rtts//,/ }; do
-      for ((i = 0; i < runs + 3; i++)); do
+      for ((i = 0; i < runs + 4; i++)); do  # the untimed first run, --runs, 3 counted at RTT 0
         curl -sf --cacert "$STACK_CA" -H "Authorization: Bearer $token" -H "Content-Type: $mt" \
           -X PUT --data-binary "@$work/sign-manifest" -o /dev/null \
           "https://$direct_reg/v2/$repo_d/manifests/r$r-$i"
@@ -470,8 +485,11 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
       for count in 1 2000; do
         g=$r1; ((count == 1)) || g=$r2000
         label="resolve, $count tag$( ((count == 1)) || echo s)"
-        rtt_case "$r" "${label/2000/2,000}, cold" "forget $g" : "dct $g:tag0" "nlookup $g tag0"
-        rtt_case "$r" "${label/2000/2,000}, warm" : : "dct $g:tag0" "nlookup $g tag0"
+        label=${label/2000/2,000}
+        rtt_case "$r" "$label, cold" "$cold_d" "$cold_n" "dct $g:tag0" "nlookup $g tag0"
+        rtt_case "$r" "$label, cold, no kept token" "$cold_d_no_token" "$cold_n" "dct $g:tag0" \
+          "nlookup $g tag0"
+        rtt_case "$r" "$label, warm" : : "dct $g:tag0" "nlookup $g tag0"
       done
     fi
     if part rtt-sign; then
@@ -483,13 +501,15 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
       rtt_case "$r" "sign one new tag" : : sign_dct_next sign_notary_next
     fi
     if part rtt-pin; then
-      rtt_case "$r" "pin 10 images, cold" "forget ${pin_guns[*]}" : pin_dct pin_notary
+      rtt_case "$r" "pin 10 images, cold" "$cold_d" "$cold_n" pin_dct pin_notary
+      rtt_case "$r" "pin 10 images, cold, no kept token" "$cold_d_no_token" "$cold_n" pin_dct \
+        pin_notary
       rtt_case "$r" "pin 10 images, warm" : : pin_dct pin_notary
     fi
   done
   if part rtt-sign; then
     # Every tag signed, and readable by the other client.
-    last=r${rtts##*,}-$((runs - 1))
+    last=r${rtts##*,}-$(($(cat "$work/sign-d-n") - 1))
     [[ $("$DCT" resolve --trust-dir "$work/check-trust" "$sign_n:$last" 2>/dev/null) == *"$hex"* ]] ||
       { echo "bench: $sign_n:$last does not resolve to $hex" >&2; exit 1; }
     ncfg lookup "$sign_d" "$last" >/dev/null ||
@@ -519,9 +539,10 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
     }
     for mode in cold warm; do
       prep=:
-      [[ $mode == cold ]] && prep="forget $r20000"
-      rss_d=$(peak_rss "$prep" "$DCT" resolve --trust-dir "$dct_trust" "$r20000:tag19999")
-      rss_n=$(peak_rss "$prep" notary -c "$work/notary-client.json" lookup "$r20000" tag19999)
+      prep_d=: prep_n=:
+      [[ $mode == cold ]] && prep_d=$cold_d prep_n=$cold_n
+      rss_d=$(peak_rss "$prep_d" "$DCT" resolve --trust-dir "$dct_read" "$r20000:tag19999")
+      rss_n=$(peak_rss "$prep_n" notary -c "$work/notary-read.json" lookup "$r20000" tag19999)
       rss_rows+=("| $mode | $rss_d | $rss_n |")
     done
   fi

@@ -184,13 +184,17 @@ g3=$(new_gun creds-real)
 push "$g3" v1 >/dev/null
 push "$g3" v2 >/dev/null
 K=$E2E_TMP/stack-trust
-run_capture "$DCT_BIN" --config "$password_cfg" -D sign "$g3:v1" --trust-dir "$K"
+# A config dir of its own: its token cache has not yet seen the registry's realm.
+real_cfg=$(config_with real "{\"auths\": {\"$REGISTRY_HOST\": {\"auth\": \"$b64\"}}}")
+run_capture "$DCT_BIN" --config "$real_cfg" -D sign "$g3:v1" --trust-dir "$K"
 assert_eq 0 "$RC" "token: sign with the password ($(grep -v DEBUG <<<"$ERR"))"
 realm_file="$K/tuf/$g3/dct.registry-realm.json"
 assert_eq "$STACK_TOKEN_REALM" "$(jq -r .realm "$realm_file" 2>/dev/null)" "the registry's realm is kept"
 assert_eq 600 "$(stat -c %a "$realm_file" 2>/dev/null)" "the kept realm is 0600"
-assert_eq 1 "$(grep -c "DEBUG: GET https://$REGISTRY_HOST/v2/ " <<<"$ERR" || true)" \
-  "the registry was asked for its realm once"
+# Asked once, or not at all when the registry's own 401 on the manifest (fetched at the same
+# time) named its realm first.
+pings=$(grep -c "DEBUG: GET https://$REGISTRY_HOST/v2/ " <<<"$ERR" || true)
+assert_eq 1 "$((pings <= 1))" "the registry was asked for its realm at most once ($pings)"
 login=$(config_with login '{"auths": {}}')
 echo "$STACK_PASS" | docker --config "$login" login -u "$STACK_USER" --password-stdin "$REGISTRY_HOST" >/dev/null 2>&1 || true
 assert_eq string "$(jq -r ".auths[\"$REGISTRY_HOST\"].identitytoken | type" "$login/config.json")" \
@@ -202,9 +206,13 @@ assert_eq 0 "$(grep -c "DEBUG: GET https://$REGISTRY_HOST/v2/ " <<<"$ERR" || tru
   "a later run uses the kept realm without asking the registry"
 assert_contains "$(tail -n +"$((log_lines + 1))" "$STACK_DIR/logs/token.log")" "POST /token" \
   "the identity token was used as a refresh token"
-run_capture "$DCT_BIN" --config "$password_cfg" resolve "$g3:v2" --trust-dir "$E2E_TMP/fresh"
+run_capture "$DCT_BIN" --config "$real_cfg" -D resolve "$g3:v2" --trust-dir "$E2E_TMP/fresh"
 assert_eq "$g3@$(jq -r .digest "$STACK_DIR/pushed/$(repo_of "$g3" | tr / _)_v2.json")" "$OUT" \
-  "token: v2 resolves ($ERR)"
+  "token: v2 resolves ($(grep -v DEBUG <<<"$ERR"))"
+assert_eq 0 "$(grep -c "DEBUG: GET https://$REGISTRY_HOST/v2/ " <<<"$ERR" || true)" \
+  "an empty trust dir: the token cache's record of the registry's realm is used, not asked again"
+assert_eq "$STACK_TOKEN_REALM" "$(jq -r .realm "$E2E_TMP/fresh/tuf/$g3/dct.registry-realm.json" 2>/dev/null)" \
+  "the realm is kept beside the new trust data too"
 assert_contains "$(cat "$STACK_DIR/logs/token.log")" "issued sub='$STACK_USER' aud='local-notary'" \
   "notary tokens were issued for the user"
 

@@ -73,15 +73,17 @@ assert_eq "sha256:${digest[$g1:v1]#sha256:}" "$(jq -r '.[2].digest' <<<"$OUT")" 
 
 echo "== HTTP/2 where the server offers it"
 # The registry (Go's net/http) offers HTTP/2; notary-server answers HTTP/1.1. A fresh trust dir
-# makes resolve ask the registry for its token realm.
+# with no token cache (which would remember the registry's realm) makes resolve ask the registry
+# for its token realm.
 rlog=$STACK_DIR/logs/registry.log
 m=$(wc -l <"$rlog")
-run_capture "$DCT_BIN" --config "$cfg" resolve "$g1:v1" --trust-dir "$E2E_TMP/h2-trust"
+DCT_TOKEN_CACHE=0 run_capture "$DCT_BIN" --config "$cfg" resolve "$g1:v1" --trust-dir "$E2E_TMP/h2-trust"
 assert_eq "$g1@${digest[$g1:v1]}" "$OUT" "resolve with HTTP/2 ($ERR)"
 assert_contains "$(tail -n +"$((m + 1))" "$rlog" | grep '"docker-dct/' || true)" 'HTTP/2.0"' \
   "the registry was asked over HTTP/2"
 m=$(wc -l <"$rlog")
-DCT_HTTP2=0 run_capture "$DCT_BIN" --config "$cfg" resolve "$g2:v1" --trust-dir "$E2E_TMP/h1-trust"
+DCT_HTTP2=0 DCT_TOKEN_CACHE=0 run_capture "$DCT_BIN" --config "$cfg" resolve "$g2:v1" \
+  --trust-dir "$E2E_TMP/h1-trust"
 assert_eq "$g2@${digest[$g2:v1]}" "$OUT" "resolve with DCT_HTTP2=0 ($ERR)"
 h1=$(tail -n +"$((m + 1))" "$rlog" | grep '"docker-dct/' || true)
 assert_contains "$h1" 'HTTP/1.1"' "DCT_HTTP2=0: the registry was asked over HTTP/1.1"

@@ -4,6 +4,9 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -30,8 +33,12 @@ Credential alice() { return Credential{"alice", "pw", ""}; }
 struct RealmRegistry {
   std::string realm;
   std::atomic<int> pings{0};
+  std::atomic<std::int64_t> pinged_at{0};  // steady_clock ticks of the last ping
   TestServer server{[this](const HttpRequest& req) {
-    if (req.path() == "/v2/") ++pings;
+    if (req.path() == "/v2/") {
+      ++pings;
+      pinged_at = std::chrono::steady_clock::now().time_since_epoch().count();
+    }
     if (realm.empty()) return Reply::json(200, "{}");
     return unauthorized(R"(Bearer realm=")" + realm + R"(",service="registry")");
   }};
@@ -47,12 +54,16 @@ struct Setup {
   std::vector<Origin> allowed;
   DockerConfig extra;  // other entries of config.json
   std::shared_ptr<Authorizer> registry_auth;
+  std::string realm_name = "realm.json";    // the trust dir's file, per repository
+  std::shared_ptr<TokenCache> token_cache;  // shared by the registry's and the notary's
+  bool early_realm = false;  // the router learns the registry's realm beside the first requests
 
-  std::filesystem::path realm_file() const { return dir / "realm.json"; }
+  std::filesystem::path realm_file() const { return dir / realm_name; }
 
   std::shared_ptr<Authorizer> notary(const std::string& url, TlsOptions tls = test_tls()) {
     AuthorizerOptions r;
     r.tls = test_tls();
+    r.token_cache = token_cache;
     registry_auth = std::make_shared<Authorizer>(transport, registry_url, r);
     NotaryCredentialOptions o;
     o.registry_url = registry_url;
@@ -63,14 +74,15 @@ struct Setup {
       if (registry_credential) c.auths[kRegistryKey].credential = *registry_credential;
       return c;
     };
-    RegistryRealm realm(registry_url, realm_file(),
-                        [asked = registry_auth] { return asked->ping(); });
+    RegistryRealm realm(
+        registry_url, realm_file(), [asked = registry_auth] { return asked->ping(); }, token_cache);
     AuthorizerOptions a;
     a.tls = std::move(tls);
     a.tls_for_host = [](const std::string&) { return test_tls(); };
     a.credentials_key = kRegistryKey;
-    a.route = route_notary_credentials(
-        std::make_shared<NotaryCredentialRouter>(std::move(o), std::move(realm)));
+    auto router = std::make_shared<NotaryCredentialRouter>(std::move(o), std::move(realm));
+    if (early_realm) a.before_challenge = [router] { router->prepare(); };
+    a.route = route_notary_credentials(std::move(router));
     return std::make_shared<Authorizer>(transport, url, std::move(a));
   }
 };
@@ -284,6 +296,90 @@ TEST_CASE("notary credentials: the registry's own realm, learnt once and kept") 
   // What a notary server names is never learnt: a kept realm for another registry is ignored.
   RegistryRealm other("https://other.example", s.realm_file(), {});
   CHECK_FALSE(other.cached());
+}
+
+TEST_CASE("notary credentials: the registry's realm from the token cache, for any trust dir") {
+  Setup s;
+  s.token_cache = std::make_shared<TokenCache>(s.dir / "dct" / "tokens.json");
+  FakeTokenServer tokens;
+  tokens.require_user = "alice";
+  s.registry.realm = tokens.realm();
+  FakeService notary;
+  notary.challenge = bearer_challenge(tokens);
+
+  auto auth = s.notary(notary.server.url());
+  CHECK(auth->perform(service_get(notary, "/v2/repo/a"), "repository:repo:pull").status == 200);
+  CHECK(s.registry.pings == 1);
+  REQUIRE(s.token_cache->realm_of(s.registry_url));  // the registry's own answer, kept
+
+  // Another repository (another trust dir file): the token cache says what the registry named.
+  s.realm_name = "other-realm.json";
+  auto again = s.notary(notary.server.url());
+  CHECK(again->perform(service_get(notary, "/v2/repo/b"), "repository:repo-b:pull").status == 200);
+  CHECK(again->used_credentials());
+  CHECK(s.registry.pings == 1);
+  CHECK(std::filesystem::exists(s.realm_file()));
+}
+
+TEST_CASE("notary credentials: the registry is asked for its realm while the first request waits") {
+  Setup s;
+  s.early_realm = true;
+  FakeTokenServer tokens;
+  tokens.require_user = "alice";
+  s.registry.realm = tokens.realm();
+  const std::string challenge = bearer_challenge(tokens);
+  std::atomic<std::int64_t> challenged_at{0};
+  TestServer notary([&](const HttpRequest& req) {
+    if (req.header("Authorization")) return Reply::json(200, "{}");
+    challenged_at = std::chrono::steady_clock::now().time_since_epoch().count();
+    Reply r = unauthorized(challenge);
+    r.delay = std::chrono::milliseconds(400);
+    return r;
+  });
+  Request get;
+  get.url = notary.url("/v2/repo/a");
+  get.tls = test_tls();
+  auto auth = s.notary(notary.url());
+  CHECK(auth->perform(get, "repository:repo:pull").status == 200);
+  CHECK(auth->used_credentials());
+  CHECK(tokens.server.received()[0].query("account") == "alice");
+  CHECK(s.registry.pings == 1);
+  // The ping came while the 401 was still on its way (it took 400 ms), not after it.
+  const auto margin = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::milliseconds(300));
+  CHECK(s.registry.pinged_at.load() > 0);
+  CHECK(s.registry.pinged_at.load() < challenged_at.load() + margin.count());
+
+  SUBCASE("no registry credentials: nothing to decide, nobody asked") {
+    Setup t;
+    t.early_realm = true;
+    t.registry_credential.reset();
+    t.registry.realm = tokens.realm();
+    FakeTokenServer open;
+    FakeService svc;
+    svc.challenge = bearer_challenge(open);
+    auto a = t.notary(svc.server.url());
+    CHECK(a->perform(service_get(svc, "/v2/repo/a"), "repository:repo:pull").status == 200);
+    CHECK(t.registry.pings == 0);
+  }
+}
+
+TEST_CASE(
+    "notary credentials: a realm the token cache keeps for the notary server is not the "
+    "registry's") {
+  Setup s;
+  s.token_cache = std::make_shared<TokenCache>(s.dir / "dct" / "tokens.json");
+  FakeTokenServer registry_tokens;
+  s.registry.realm = registry_tokens.realm();
+  FakeTokenServer foreign;
+  FakeService notary;
+  notary.challenge = bearer_challenge(foreign);
+  s.token_cache->remember_realm(notary.server.url(), BearerRealm{foreign.realm(), "notary"});
+  auto auth = s.notary(notary.server.url());
+  CHECK(auth->perform(service_get(notary, "/v2/repo/a"), "repository:repo:pull").status == 200);
+  CHECK_FALSE(auth->used_credentials());
+  CHECK_FALSE(carries_secret(foreign.server, "alice", "pw"));
+  CHECK(s.registry.pings == 1);  // asked, and the registry named another realm
 }
 
 TEST_CASE("notary credentials: a realm the user allowed gets the registry's credentials") {

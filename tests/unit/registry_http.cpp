@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "registry/http.h"
@@ -403,4 +404,22 @@ TEST_CASE("http: by default a batch to one host shares one connection") {
   for (const auto& r : out) CHECK(r.ok());
   CHECK(server.connections() == 1);
   CHECK(transport.stats().connections == 1);
+}
+
+TEST_CASE("http: a thread gets its own connections back after another thread's batch") {
+  TestServer notary(echo);
+  TestServer registry([](const HttpRequest& req) {
+    Reply r = echo(req);
+    r.delay = std::chrono::milliseconds(300);  // gives its lane back last
+    return r;
+  });
+  Transport transport;
+  std::thread other([&] { CHECK(transport.perform(get(registry, "/slow")).ok()); });
+  CHECK(transport.perform(get(notary, "/first")).ok());
+  other.join();
+  // The lane given back last is the other thread's; this thread's connection is still reused.
+  Response again = transport.perform(get(notary, "/again"));
+  CHECK(again.ok());
+  CHECK_FALSE(again.new_connection);
+  CHECK(notary.connections() == 1);
 }
