@@ -330,7 +330,9 @@ if part rtt-resolve || part rtt-sign || part rtt-pin || part rtt-large; then
   direct_reg=$REGISTRY_HOST
   rtt_server=https://127.0.0.1:$(proxy_port notary)
   export DOCKER_CONFIG=$work/docker-config DOCKER_CONTENT_TRUST_SERVER=$rtt_server
-  for h in "${rtt_server#https://}" "$reg" "127.0.0.1:$(proxy_port registry)"; do
+  # (the token server too: its TLS is checked with the settings of its own host)
+  for h in "${rtt_server#https://}" "$reg" "127.0.0.1:$(proxy_port registry)" \
+    "127.0.0.1:$(proxy_port token)"; do
     mkdir -p "$DOCKER_CONFIG/tls/$h"
     cp "$STACK_CA" "$DOCKER_CONFIG/tls/$h/ca.crt"
   done
