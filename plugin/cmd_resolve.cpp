@@ -147,6 +147,8 @@ Command resolve_command() {
       Resolution r =
           resolve_image(ctx.session(), images.front(), /*with_signers=*/json, ctx.bundle());
       print_warnings(ctx, r.warnings);
+      for (const auto& role : r.indexed_roles)
+        ctx.debug_log(fmt::format("{} of {} read through its verified index", role, r.ref.gun()));
       if (json)
         *ctx.out << output.render(r.to_json());
       else

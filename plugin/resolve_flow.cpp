@@ -85,11 +85,14 @@ Resolution resolve_image(registry::Session& session, const std::string& image, b
   if (bundle) out.bundle = bundle->source();
   try {
     client.hold_cache_writes();
-    auto repo = client.update(trust::resolve_update_options());
+    auto options = trust::resolve_update_options();
+    if (!bundle) options.indexed_tag = ref.tag_or_latest();
+    auto repo = client.update(options);
     out.target = trust::resolve_tag(client.updater(), repo, ref.tag_or_latest(), with_signers);
     client.commit_cache();
     add_expiry_warnings(client, repo);
     out.warnings = repo.warnings;
+    out.indexed_roles.assign(repo.indexed.begin(), repo.indexed.end());
   } catch (const Error& e) {
     if (bundle) rethrow_with_bundle(e, *bundle);
     rethrow_with_server(e, client.server());

@@ -18,6 +18,7 @@ struct Resolution {
   std::string server_url;
   std::string bundle;  // the bundle file verified from, instead of the server
   std::vector<std::string> warnings;
+  std::vector<std::string> indexed_roles;  // read through their verified index (for -D)
 
   std::string pinned() const;  // "<gun>@sha256:<hex>"
   nlohmann::ordered_json to_json() const;

@@ -1,8 +1,21 @@
 #include "plugin/trust_client.h"
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace dct::plugin {
+namespace {
+
+// DCT_VERIFIED_INDEX=0 (false, off, no): every run verifies whole targets files, and no index
+// is read or written.
+bool verified_index_disabled_by_env() {
+  const char* env = std::getenv("DCT_VERIFIED_INDEX");
+  if (env == nullptr) return false;
+  const std::string v(env);
+  return v == "0" || v == "false" || v == "off" || v == "no";
+}
+
+}  // namespace
 
 registry::SessionOptions session_options(const TrustOptions& options) {
   registry::SessionOptions out;
@@ -21,11 +34,13 @@ RepositoryClient::RepositoryClient(registry::Session& session, const registry::R
       trust_dir_(session.trust_dir()),
       remote_(session.notary_remote(ref)),
       cache_(trust_dir_, ref.gun()),
-      staged_(cache_) {
+      staged_(cache_),
+      index_(trust::repository_dir(trust_dir_, ref.gun()) / "dct-index") {
   remote_->set_read_actions(actions);
   trust::MetadataFetcher& source = fetcher ? *fetcher : *remote_;
   updater_ =
       std::make_unique<trust::Updater>(ref.gun(), source, staged_, clock_, session.trust_pinning());
+  if (!verified_index_disabled_by_env()) updater_->set_index_store(&index_);
   publish_remote_ = std::make_unique<NotaryPublishRemote>(*remote_);
 }
 

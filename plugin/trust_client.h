@@ -74,6 +74,7 @@ class RepositoryClient {
   trust::FileMetadataCache cache_;
   trust::StagedMetadataCache staged_;
   trust::SystemClock clock_;
+  trust::VerifiedIndexStore index_;
   std::unique_ptr<trust::Updater> updater_;
   std::unique_ptr<NotaryPublishRemote> publish_remote_;
 };

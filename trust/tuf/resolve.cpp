@@ -23,7 +23,11 @@ std::optional<TagSighting> sighting(const TrustedRepository& repo, const std::st
 
 }  // namespace
 
-UpdateOptions resolve_update_options() { return UpdateOptions{{kReleasesRole}}; }
+UpdateOptions resolve_update_options() {
+  UpdateOptions out;
+  out.eager_delegations = {kReleasesRole};
+  return out;
+}
 
 std::vector<TagSighting> find_tag_everywhere(const TrustedRepository& repo,
                                              const std::string& tag) {

@@ -136,6 +136,8 @@ Updater::Updater(std::string gun, MetadataFetcher& remote, MetadataCache& cache,
 
 TrustedRepository Updater::update(const UpdateOptions& options) {
   listed_before_ = cached_listing();
+  indexed_tag_ = options.renew_expired ? std::nullopt : options.indexed_tag;
+  renewing_ = options.renew_expired;
   try {
     return attempt(options, false);
   } catch (const Error& e) {
@@ -275,12 +277,18 @@ TrustedRepository Updater::attempt(const UpdateOptions& options, bool after_root
   // Top-level targets.
   {
     const auto it = repo.snapshot.meta.find("targets");
-    SignedFile f = obtain("targets", it->second, "snapshot");
-    Targets t = Targets::parse(std::move(f), "targets");
-    verify_signatures(t.file, repo.root.keys, repo.root.role("targets"), "targets");
-    check_unless_renewing(t.file, now, "targets", options.renew_expired, repo.warnings);
-    cache_.store("targets", t.file.raw);
-    repo.roles.emplace("targets", std::move(t));
+    std::optional<Targets> t =
+        read_indexed("targets", it->second, repo.root.keys, repo.root.role("targets"));
+    if (t) {
+      repo.indexed.insert("targets");
+    } else {
+      t.emplace(Targets::parse(obtain("targets", it->second, "snapshot"), "targets"));
+      verify_signatures(t->file, repo.root.keys, repo.root.role("targets"), "targets");
+      check_unless_renewing(t->file, now, "targets", options.renew_expired, repo.warnings);
+      cache_.store("targets", t->file.raw);
+      record_index("targets", t->file, it->second);
+    }
+    repo.roles.emplace("targets", std::move(*t));
     repo.paths["targets"] = {""};
   }
   // TUF 5.5.5 for the roles targets delegates to, checked now rather than when a role is
@@ -410,6 +418,58 @@ std::optional<long long> Updater::cached_version(const std::string& role, std::s
   }
 }
 
+// The role read through its verified index and checked as the full path checks it (hash and
+// length against the snapshot, signatures against the keys now in force, expiry); nullopt
+// whenever anything does not hold, and the caller then reads and verifies the whole file.
+std::optional<Targets> Updater::read_indexed(const std::string& role, const FileMeta& expected,
+                                             const std::map<std::string, PublicKey>& keys,
+                                             const RoleKeys& role_keys) {
+  if (!index_ || !indexed_tag_ || !expected.sha256()) return std::nullopt;
+  bool suspect = false;  // the index names the tag, for the very file the snapshot lists
+  try {
+    auto index = index_->load(role);
+    if (!index) return std::nullopt;
+    const std::string hex = to_hex(*expected.sha256());
+    auto entry = index_lookup(*index, role, hex, *indexed_tag_);
+    if (!entry) return std::nullopt;
+    auto cached = cache_.load(role, static_cast<std::size_t>(expected.length));
+    if (!cached) return std::nullopt;
+    check_file_meta(expected, *cached, role, "snapshot");
+    suspect = true;
+    auto t = read_indexed_target(*cached, role, *entry, *indexed_tag_);
+    if (t) {
+      verify_signatures(t->file, keys, role_keys, role);
+      check_not_expired(t->file, clock_.now(), role);
+      return t;
+    }
+  } catch (const Error&) {
+  }
+  // An index that led nowhere for the current file is made again by the full verification.
+  if (suspect) {
+    try {
+      index_->remove(role);
+    } catch (const Error&) {
+    }
+  }
+  return std::nullopt;
+}
+
+// After `file` of `role` passed the full verification: its index, unless the one kept is for
+// these very bytes already. A failure to write it costs speed, never the update.
+void Updater::record_index(const std::string& role, const SignedFile& file,
+                           const FileMeta& expected) {
+  if (!index_ || renewing_ || !expected.sha256()) return;
+  try {
+    const std::string hex = to_hex(*expected.sha256());
+    if (auto kept = index_->load(role); kept && index_matches(*kept, role, hex)) return;
+    if (auto index = build_verified_index(role, file.raw, file.canonical, hex))
+      index_->store(role, *index);
+    else
+      index_->remove(role);
+  } catch (const Error&) {
+  }
+}
+
 void Updater::discard_cache(const std::string& role, const std::string& why) {
   cache_.remove(role);
   pending_warnings_.push_back(fmt::format("cached {} of {} was discarded: {}", role, gun_, why));
@@ -510,15 +570,22 @@ bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) 
     repo.skipped[name] = "it has no published metadata";
     return false;
   }
+  const RoleKeys keys{d->keyids, d->threshold};
+  if (auto quick = read_indexed(name, meta->second, parent->delegation_keys, keys)) {
+    repo.indexed.insert(name);
+    repo.paths[name] = restrict_paths(d->paths, repo.paths[parent_name]);
+    repo.roles.emplace(name, std::move(*quick));
+    return true;
+  }
   std::optional<Targets> parsed;
   try {
     SignedFile f = obtain(name, meta->second, "snapshot");
     parsed = Targets::parse(std::move(f), name);
     Targets& t = *parsed;
-    RoleKeys keys{d->keyids, d->threshold};
     verify_signatures(t.file, parent->delegation_keys, keys, name);
     check_not_expired(t.file, clock_.now(), name);
     cache_.store(name, t.file.raw);
+    record_index(name, t.file, meta->second);
     repo.paths[name] = restrict_paths(d->paths, repo.paths[parent_name]);
     repo.roles.emplace(name, std::move(t));
     return true;

@@ -19,6 +19,7 @@
 #include "trust/tuf/cache.h"
 #include "trust/tuf/remote.h"
 #include "trust/tuf/root_trust.h"
+#include "trust/tuf/verified_index.h"
 
 namespace dct::trust {
 
@@ -43,6 +44,9 @@ struct TrustedRepository {
   // Delegations the trusted snapshot (the cached one, from before this update) listed: a role
   // still delegated to must stay listed (TUF 5.5.5), or a server could hide it.
   std::set<std::string> listed_before;
+  // Roles read through their verified index (UpdateOptions::indexed_tag): their targets hold
+  // that one tag's entry and nothing else; their file.raw is empty.
+  std::set<std::string> indexed;
   std::vector<std::string> warnings;
   bool first_use = false;  // the root was trusted for the first time in this run
 
@@ -62,12 +66,18 @@ struct UpdateOptions {
   // loaded, signatures, hashes and versions still checked, with a warning. Nothing loaded so
   // may be used to trust a tag.
   bool renew_expired = false;
+  // A lookup of this one tag: a targets role whose cached file is unchanged and lists the tag
+  // is read through its verified index (see verified_index.h) instead of parsed whole.
+  std::optional<std::string> indexed_tag;
 };
 
 class Updater {
  public:
   Updater(std::string gun, MetadataFetcher& remote, MetadataCache& cache, const Clock& clock,
           TrustPinning pinning = {});
+
+  // Where verified indexes are kept; without one, none is read or written.
+  void set_index_store(const VerifiedIndexStore* store) { index_ = store; }
 
   TrustedRepository update(const UpdateOptions& options = {});
   // Loads a delegation (and its ancestors). False when it does not exist, is not usable (see
@@ -91,6 +101,10 @@ class Updater {
   Timestamp verify_timestamp(const FetchResult& fetched, const Root& root);
   SignedFile obtain(const std::string& role, const FileMeta& expected, const std::string& parent);
   void prefetch_by_hash(const TrustedRepository& repo, const std::vector<std::string>& roles);
+  std::optional<Targets> read_indexed(const std::string& role, const FileMeta& expected,
+                                      const std::map<std::string, PublicKey>& keys,
+                                      const RoleKeys& role_keys);
+  void record_index(const std::string& role, const SignedFile& file, const FileMeta& expected);
   std::optional<long long> cached_version(const std::string& role, std::size_t max_size);
   void discard_cache(const std::string& role, const std::string& why);
 
@@ -102,6 +116,9 @@ class Updater {
   std::map<std::string, FetchResult> fetched_;          // bodies fetched ahead, by role name
   std::optional<std::set<std::string>> listed_before_;  // read once per update()
   std::vector<std::string> pending_warnings_;
+  const VerifiedIndexStore* index_ = nullptr;
+  std::optional<std::string> indexed_tag_;  // of the running update()
+  bool renewing_ = false;                   // of the running update()
 };
 
 // Turns a failed fetch into the right dct::Error (network, auth, not found, oversized).
