@@ -157,6 +157,32 @@ std::optional<std::string> first_unknown_flag(const CLI::App& app,
   return std::nullopt;
 }
 
+// The arguments split into positionals and flags (with their values), for Command::check_args.
+TypedArgs typed_args(const Command& cmd, const CLI::App& app,
+                     const std::vector<std::string>& args) {
+  TypedArgs out{cmd.path, {}, {}};
+  bool value_next = false;
+  bool only_positionals = false;
+  for (const auto& a : args) {
+    if (value_next) {
+      out.flags.push_back(a);
+      value_next = false;
+    } else if (only_positionals || a.size() < 2 || a[0] != '-') {
+      out.positionals.push_back(a);
+    } else if (a == "--") {
+      only_positionals = true;
+    } else {
+      out.flags.push_back(a);
+      const bool long_form = a[1] == '-';
+      const std::string name = long_form ? a.substr(0, a.find('=')) : a.substr(0, 2);
+      const CLI::Option* opt = app.get_option_no_throw(name);
+      const bool inline_value = long_form ? a.find('=') != std::string::npos : a.size() > 2;
+      value_next = opt && opt->get_type_size() != 0 && !inline_value;
+    }
+  }
+  return out;
+}
+
 int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx, bool help_only) {
   CLI::App app{cmd.summary, "docker dct " + cmd.path};
   app.set_help_flag();
@@ -186,6 +212,9 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
                             *unknown, cmd.path, usage_line(cmd), cmd.summary);
     return kExitUsage;
   }
+  if (cmd.check_args && std::find(args.begin(), args.end(), "--help") == args.end() &&
+      std::find(args.begin(), args.end(), "-h") == args.end())
+    cmd.check_args(typed_args(cmd, app, args));
   std::reverse(args.begin(), args.end());
   try {
     app.parse(args);
