@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -328,6 +329,16 @@ int run_app(const std::vector<std::string>& argv) {
     return run_command(*cmd, std::move(args), ctx, help_only);
   } catch (const Error& e) {
     return report_error(e, std::cerr, ctx.debug, ctx.config_dir);
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A file or directory the command could not use (a file where a directory goes, no
+    // permission): a local disk problem, named with its path.
+    const std::string path = e.path1().empty() ? std::string() : e.path1().string();
+    return report_error(
+        Error(ErrorCode::io_failure,
+              path.empty() ? fmt::format("a file operation failed: {}", e.code().message())
+                           : fmt::format("cannot use \"{}\": {}", path, e.code().message()),
+              "check the path and its permissions (and --trust-dir / --config)"),
+        std::cerr, ctx.debug, ctx.config_dir);
   } catch (const std::exception& e) {
     std::cerr << "internal error: " << e.what() << "\n";
     return kExitFailure;

@@ -191,8 +191,6 @@ assert_contains "$ERR" "docker dct delegation add $g3 targets/new $E2E_TMP/bob.c
 assert_eq "" "$(staged_files "$g3")" "nothing staged when the paths cannot be decided"
 
 echo "== c. a path rule that blocks a signer names the owner's command"
-owner key import "$E2E_TMP/bob.key" --role user >/dev/null 2>&1 ||
-  owner key load "$E2E_TMP/bob.key" --name bob >/dev/null
 read -r _ _ <<<"$(push "$g3" v1)"
 run_capture owner sign --role targets/qa "$g3:v1"
 assert_eq 125 "$RC" "sign blocked by a path rule exit code"
@@ -215,13 +213,19 @@ assert_contains "$ERR" "docker dct sign --role targets $g4:v1" "the owner is tol
 assert_eq "" "$(staged_files "$g4")" "nothing staged"
 run_capture owner sign --role targets "$g4:v1"
 assert_eq 0 "$RC" "the suggested command works: $ERR"
-# After the role is gone, no hint names it.
-alice key import "$E2E_TMP/alice.key" --role targets/gone >/dev/null 2>&1 || true
+# A key held for a role is named with it while the role exists, and not once it is gone.
+run_capture alice key import "$E2E_TMP/alice.key" --role targets/gone
+assert_eq 0 "$RC" "alice imports her key for targets/gone: $ERR"
 run_capture owner delegation add -p "$g4" targets/gone "$E2E_TMP/alice.pub" --all-paths
+assert_eq 0 "$RC" "targets/gone added: $ERR"
+run_capture alice sign "$g4:v1"
+assert_eq 1 "$RC" "sign by someone with no key of targets/releases exit code"
+assert_contains "$ERR" "(targets/gone)" "the held key is named with its role while it exists"
+assert_not_contains "$ERR" "--role targets " "no --role targets hint for someone without the key"
 run_capture owner delegation remove -p --yes "$g4" targets/gone
 assert_eq 0 "$RC" "targets/gone removed: $ERR"
 run_capture alice sign "$g4:v1"
-assert_eq 1 "$RC" "sign by someone with no key of the repository exit code"
+assert_eq 1 "$RC" "sign after the role is gone exit code"
 assert_not_contains "$ERR" "targets/gone" "no hint names a role that no longer exists"
 
 echo "== e. swapped arguments"
@@ -233,14 +237,14 @@ swapped() {  # EXPECTED-SUGGESTION ARGS...
   assert_contains "$ERR" "arguments look swapped: did you mean \`docker dct $want" "$*: suggestion"
 }
 before_sum=$(cd "$OWNER" && find . -type f | sort | xargs sha256sum | sha256sum)
-swapped "signer add alice $g --key $E2E_TMP/alice.pub\`" signer add "$g" alice --key "$E2E_TMP/alice.pub"
-swapped "signer remove alice $g\`" signer remove "$g" alice
-swapped "signer add NAME $g --key $E2E_TMP/alice.pub\`" signer add "$E2E_TMP/alice.pub" "$g"
-swapped "delegation add $g targets/releases $E2E_TMP/bob.crt\`" delegation add targets/releases "$g" "$E2E_TMP/bob.crt"
-swapped "delegation add $g targets/releases $E2E_TMP/bob.crt\`" delegation add "$E2E_TMP/bob.crt" targets/releases "$g"
-swapped "delegation remove $g targets/releases\`" delegation remove targets/releases "$g"
-swapped "key load $E2E_TMP/alice.key --name alice\`" key load alice "$E2E_TMP/alice.key"
-swapped "sign $g:v1\`" sign v1 "$g"
+swapped "signer add alice $g --key $E2E_TMP/alice.pub" signer add "$g" alice --key "$E2E_TMP/alice.pub"
+swapped "signer remove alice $g" signer remove "$g" alice
+swapped "signer add NAME $g --key $E2E_TMP/alice.pub" signer add "$E2E_TMP/alice.pub" "$g"
+swapped "delegation add $g targets/releases $E2E_TMP/bob.crt" delegation add targets/releases "$g" "$E2E_TMP/bob.crt"
+swapped "delegation add $g targets/releases $E2E_TMP/bob.crt" delegation add "$E2E_TMP/bob.crt" targets/releases "$g"
+swapped "delegation remove $g targets/releases" delegation remove targets/releases "$g"
+swapped "key load $E2E_TMP/alice.key --name alice" key load alice "$E2E_TMP/alice.key"
+swapped "sign $g:v1" sign v1 "$g"
 run_capture "$DCT_BIN" delegation list "$E2E_TMP/bob.crt" --trust-dir "$OWNER"
 assert_eq 125 "$RC" "a certificate where the image goes exit code"
 assert_contains "$ERR" "is a key or certificate file, not an image" "says what it is"

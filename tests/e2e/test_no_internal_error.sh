@@ -75,7 +75,7 @@ declare -A needed_flags=(
   ["delete"]="--yes"
 )
 
-staged_count() { find "$@" -name '*.change' 2>/dev/null | wc -l; }
+staged_count() { { find "$@" -name '*.change' 2>/dev/null || true; } | wc -l; }
 
 # check WHAT CMD...: runs CMD and holds it to the rule.
 runs=0
