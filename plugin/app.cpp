@@ -153,7 +153,7 @@ std::optional<std::string> first_unknown_flag(const CLI::App& app,
     const CLI::Option* opt = app.get_option_no_throw(name);
     if (!opt) return name;
     const bool inline_value = long_form ? a.find('=') != std::string::npos : a.size() > 2;
-    value_next = opt->get_type_size() != 0 && !inline_value;
+    value_next = opt->get_expected_max() != 0 && !inline_value;
   }
   return std::nullopt;
 }
@@ -178,7 +178,7 @@ TypedArgs typed_args(const Command& cmd, const CLI::App& app,
       const std::string name = long_form ? a.substr(0, a.find('=')) : a.substr(0, 2);
       const CLI::Option* opt = app.get_option_no_throw(name);
       const bool inline_value = long_form ? a.find('=') != std::string::npos : a.size() > 2;
-      value_next = opt && opt->get_type_size() != 0 && !inline_value;
+      value_next = opt && opt->get_expected_max() != 0 && !inline_value;
     }
   }
   return out;
