@@ -147,6 +147,14 @@ run_capture refused signer remove -f alice "$g"
 assert_eq 1 "$RC" "signer remove refused exit code"
 assert_eq "" "$(staged_files "$g")" "signer remove: nothing staged"
 assert_eq "targets/alice targets/releases " "$(notary_roles "$g")" "signer remove: roles unchanged"
+alice_id=$(owner delegation list "$g" --format json | jq -r '.[] | select(.role=="targets/alice") | .keys[0].id')
+run_capture refused delegation purge -p --yes "$alice_id" "$g"
+assert_eq 1 "$RC" "delegation purge -p refused exit code"
+assert_contains "$ERR" "nothing of this command stays staged" "delegation purge: says so"
+assert_eq "" "$(staged_files "$g")" "delegation purge: nothing staged"
+run_capture refused witness -p --yes "$g" targets
+assert_eq 1 "$RC" "witness -p refused exit code ($ERR)"
+assert_eq "" "$(staged_files "$g")" "witness: nothing staged"
 
 echo "== a. init names the changes staged earlier"
 g2=$(new_gun init-staged)

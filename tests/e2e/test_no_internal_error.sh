@@ -151,6 +151,18 @@ for cmd in "${commands[@]}"; do
     esac
   done
 
+  # Odd values for every flag that takes one (the server and trust dir come below).
+  mapfile -t value_flags < <(sed -nE 's/^ +(-[a-zA-Z], )?(--[a-z-]+) (string|int|list|FILE|uint|duration|stringArray|strings)( .*)?$/\2/p' <<<"$help" |
+    grep -vx -e --server -e --trust-dir)
+  if ((${#value_flags[@]} <= 12)); then
+    for flag in "${value_flags[@]}"; do
+      for v in "" "$long" "$T/adir" "$T/junk.bin" "{{" "-1"; do
+        check "$cmd $flag '${v:0:40}'" "$DCT_BIN" "${words[@]}" "${args[@]}" "${extra[@]}" "$flag=$v" \
+          "${trust_flags[@]}"
+      done
+    done
+  fi
+
   ((${#trust_flags[@]})) || continue
   # Odd servers and trust dirs, with the well-formed arguments.
   for server in "https://127.0.0.1:1" "not a url" "ftp://127.0.0.1/" "https://" "https://$REGISTRY_HOST" \
