@@ -132,9 +132,9 @@ std::vector<std::string> default_paths(const Context& ctx, const registry::Refer
                 fmt::format("{}\nwithout --paths or --all-paths, whether {} already has paths "
                             "decides them, and that could not be looked up; nothing was staged",
                             e.what(), args.role),
-                fmt::format("say which tags it may sign: `docker dct delegation add {} {} {} "
+                fmt::format("say which tags it may sign: `docker dct delegation add {}{} {} {} "
                             "--all-paths` (every tag, as Docker does) or `... --paths PREFIX`",
-                            ref.gun(), args.role, files));
+                            args.publish ? "-p " : "", ref.gun(), args.role, files));
   }
   if (existing && !existing->empty()) return {};
   *ctx.out << fmt::format(
@@ -164,12 +164,16 @@ int run_add(Context& ctx, const AddArgs& args) {
   const auto lock = lock_repository(ctx, trust_dir_for(ctx), ref.gun());
   auto changelist = changelist_for(ctx, ref);
   std::vector<std::string> staged;
-  if (!ids.empty())
-    staged.push_back(changelist.add(
-        delegation_change("create", args.role, json{{"threshold", 1}, {"add_keys", keys}})));
-  if (!paths.empty())
-    staged.push_back(
-        changelist.add(delegation_change("create", args.role, json{{"add_paths", paths}})));
+  try {
+    if (!ids.empty())
+      staged.push_back(changelist.add(
+          delegation_change("create", args.role, json{{"threshold", 1}, {"add_keys", keys}})));
+    if (!paths.empty())
+      staged.push_back(
+          changelist.add(delegation_change("create", args.role, json{{"add_paths", paths}})));
+  } catch (const Error& e) {
+    throw trust::unstage_after_failure(changelist, staged, e, ref.gun());
+  }
   std::string with;
   if (!ids.empty()) with += fmt::format("with keys [{}], ", join_ids(ids));
   if (!paths.empty()) {
@@ -414,8 +418,10 @@ Command delegation_add_command() {
   c.description =
       "Add the keys of collaborators' certificates (or PEM public keys) to a delegation role,\n"
       "creating the role if needed. Docker and `docker dct pull` trust targets/releases: a\n"
-      "name close to it is refused (unless --force), any other name gets a warning. The change\n"
-      "is staged for `docker dct publish` unless -p is given.";
+      "name close to it is refused (unless --force), any other name gets a warning. Without\n"
+      "--paths or --all-paths, a new role may sign every tag (as `docker trust signer add`\n"
+      "makes it) and a role that has paths keeps them. The change is staged for\n"
+      "`docker dct publish` unless -p is given; a failed -p leaves nothing of it staged.";
   c.examples =
       "  docker dct delegation add -p registry.example.com/team/app targets/releases "
       "--all-paths jeff.crt\n";
