@@ -4,7 +4,7 @@
 # references, `@sha256:` garbage, missing files, directories and binary junk where files go),
 # odd servers (nothing listening, not a URL, the registry instead of a notary server) and odd
 # trust dirs (missing, a file, read-only). Every run must exit 0, 1 or 125, say nothing of an
-# internal error, and leave nothing staged.
+# internal error, print no binary junk, and leave nothing staged.
 source "$(dirname "$0")/lib.sh"
 
 export DOCKER_CONFIG=$E2E_TMP/config
@@ -88,6 +88,11 @@ check() {
     0 | 1 | 125) pass ;;
     *) fail "$what: exit code $RC (stderr: ${ERR:0:300})" ;;
   esac
+  if grep -qaP '\x00' "$E2E_TMP/out" "$E2E_TMP/err"; then
+    fail "$what: binary data in its output"
+  else
+    pass
+  fi
   if [[ $ERR == *dct.internal* || $ERR == *"internal error"* || $OUT == *"internal error"* ]]; then
     fail "$what: an internal error reached the user: ${ERR:0:300}"
   else
