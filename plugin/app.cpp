@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -135,9 +136,35 @@ std::optional<std::string> first_unknown_flag(const CLI::App& app,
     const CLI::Option* opt = app.get_option_no_throw(name);
     if (!opt) return name;
     const bool inline_value = long_form ? a.find('=') != std::string::npos : a.size() > 2;
-    value_next = opt->get_type_size() != 0 && !inline_value;
+    value_next = opt->get_expected_max() != 0 && !inline_value;
   }
   return std::nullopt;
+}
+
+// The arguments split into positionals and flags (with their values), for Command::check_args.
+TypedArgs typed_args(const Command& cmd, const CLI::App& app,
+                     const std::vector<std::string>& args) {
+  TypedArgs out{cmd.path, {}, {}};
+  bool value_next = false;
+  bool only_positionals = false;
+  for (const auto& a : args) {
+    if (value_next) {
+      out.flags.push_back(a);
+      value_next = false;
+    } else if (only_positionals || a.size() < 2 || a[0] != '-') {
+      out.positionals.push_back(a);
+    } else if (a == "--") {
+      only_positionals = true;
+    } else {
+      out.flags.push_back(a);
+      const bool long_form = a[1] == '-';
+      const std::string name = long_form ? a.substr(0, a.find('=')) : a.substr(0, 2);
+      const CLI::Option* opt = app.get_option_no_throw(name);
+      const bool inline_value = long_form ? a.find('=') != std::string::npos : a.size() > 2;
+      value_next = opt && opt->get_expected_max() != 0 && !inline_value;
+    }
+  }
+  return out;
 }
 
 int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx, bool help_only) {
@@ -159,6 +186,9 @@ int run_command(const Command& cmd, std::vector<std::string> args, Context& ctx,
                             *unknown, cmd.path, usage_line(cmd), cmd.summary);
     return kExitUsage;
   }
+  if (cmd.check_args && std::find(args.begin(), args.end(), "--help") == args.end() &&
+      std::find(args.begin(), args.end(), "-h") == args.end())
+    cmd.check_args(typed_args(cmd, app, args));
   std::reverse(args.begin(), args.end());
   try {
     app.parse(args);
@@ -277,6 +307,16 @@ int run_app(const std::vector<std::string>& argv) {
     return run_command(*cmd, std::move(args), ctx, help_only);
   } catch (const Error& e) {
     return report_error(e, std::cerr, ctx.debug, ctx.config_dir);
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A file or directory the command could not use (a file where a directory goes, no
+    // permission): a local disk problem, named with its path.
+    const std::string path = e.path1().empty() ? std::string() : e.path1().string();
+    return report_error(
+        Error(ErrorCode::io_failure,
+              path.empty() ? fmt::format("a file operation failed: {}", e.code().message())
+                           : fmt::format("cannot use \"{}\": {}", path, e.code().message()),
+              "check the path and its permissions (and --trust-dir / --config)"),
+        std::cerr, ctx.debug, ctx.config_dir);
   } catch (const std::exception& e) {
     std::cerr << "internal error: " << e.what() << "\n";
     return kExitFailure;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <system_error>
@@ -87,6 +88,63 @@ struct AddArgs {
   bool force = false;
 };
 
+// The paths of `role` as published, or nullopt when the server has no such role (or no trust
+// data for the repository at all).
+std::optional<std::vector<std::string>> published_paths(const Context& ctx,
+                                                        const registry::Reference& ref,
+                                                        const std::string& role) {
+  RepositoryClient client(ctx.session(), ref);
+  try {
+    trust::TrustedRepository repo = client.update();
+    const std::string parent = trust::parent_role(role);
+    if (parent != "targets") client.updater().load_delegation(repo, parent);
+    if (auto t = repo.roles.find(parent); t != repo.roles.end())
+      for (const auto& d : t->second.delegations)
+        if (d.name == role) return d.paths;
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::repository_not_found) return std::nullopt;
+    rethrow_with_server(e, client.server());
+  }
+  return std::nullopt;
+}
+
+bool staged_with_paths(const trust::Changelist& changelist, const std::string& role) {
+  for (const auto& c : changelist.list())
+    if (c.type == "delegation" && c.role == role && c.data) {
+      const auto data = json::parse(*c.data, nullptr, false);
+      if (data.is_object() && data.contains("add_paths") && !data["add_paths"].empty()) return true;
+    }
+  return false;
+}
+
+// Keys added without --paths or --all-paths: a role that has paths keeps them; a new role (or
+// one with none) gets every path, as `docker trust signer add` gives, so that no role is made
+// that can sign no tag.
+std::vector<std::string> default_paths(const Context& ctx, const registry::Reference& ref,
+                                       const AddArgs& args) {
+  if (staged_with_paths(changelist_for(ctx, ref), args.role)) return {};
+  std::optional<std::vector<std::string>> existing;
+  try {
+    existing = published_paths(ctx, ref, args.role);
+  } catch (const Error& e) {
+    if (e.is_security()) throw;
+    const std::string files = join_ids(args.files);
+    throw Error(e.code(),
+                fmt::format("{}\nwithout --paths or --all-paths, whether {} already has paths "
+                            "decides them, and that could not be looked up; nothing was staged",
+                            e.what(), args.role),
+                fmt::format("say which tags it may sign: `docker dct delegation add {}{} {} {} "
+                            "--all-paths` (every tag, as Docker does) or `... --paths PREFIX`",
+                            args.publish ? "-p " : "", ref.gun(), args.role, files));
+  }
+  if (existing && !existing->empty()) return {};
+  *ctx.out << fmt::format(
+      "No --paths given: {} may sign every tag (\"\" <all paths>), as with `docker trust signer "
+      "add`; use --paths to limit it.\n",
+      args.role);
+  return {""};
+}
+
 int run_add(Context& ctx, const AddArgs& args) {
   const auto ref = registry::parse_repository(args.image);
   check_role_name(ctx, args.role, args.force);
@@ -103,18 +161,20 @@ int run_add(Context& ctx, const AddArgs& args) {
   }
   std::vector<std::string> paths = args.paths;
   if (args.all_paths || std::find(paths.begin(), paths.end(), "") != paths.end()) paths = {""};
-  if (paths.empty())
-    ctx.warn(
-        fmt::format("no --paths or --all-paths: unless {} already has paths, it can sign no "
-                    "tag (Docker's workflow uses --all-paths)",
-                    args.role));
+  if (paths.empty() && !ids.empty()) paths = default_paths(ctx, ref, args);
   const auto lock = lock_repository(ctx, trust_dir_for(ctx), ref.gun());
   auto changelist = changelist_for(ctx, ref);
-  if (!ids.empty())
-    changelist.add(
-        delegation_change("create", args.role, json{{"threshold", 1}, {"add_keys", keys}}));
-  if (!paths.empty())
-    changelist.add(delegation_change("create", args.role, json{{"add_paths", paths}}));
+  std::vector<std::string> staged;
+  try {
+    if (!ids.empty())
+      staged.push_back(changelist.add(
+          delegation_change("create", args.role, json{{"threshold", 1}, {"add_keys", keys}})));
+    if (!paths.empty())
+      staged.push_back(
+          changelist.add(delegation_change("create", args.role, json{{"add_paths", paths}})));
+  } catch (const Error& e) {
+    throw trust::unstage_after_failure(changelist, staged, e, ref.gun());
+  }
   std::string with;
   if (!ids.empty()) with += fmt::format("with keys [{}], ", join_ids(ids));
   if (!paths.empty()) {
@@ -126,7 +186,17 @@ int run_add(Context& ctx, const AddArgs& args) {
       "\nAddition of delegation role {} {}to repository \"{}\" staged for next "
       "publish.\n\n",
       args.role, with, ref.gun());
-  if (args.publish) publish_staged_now(ctx, ref);
+  if (!args.publish) return 0;
+  try {
+    publish_staged_now(ctx, ref, staged);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::repository_not_found) throw;
+    throw Error(e.code(), e.what(),
+                fmt::format("initialize it first with `docker dct init {}`, then run this "
+                            "command again (`docker dct signer add NAME {} --key FILE` does "
+                            "both, as `docker trust signer add` does)",
+                            ref.gun(), ref.gun()));
+  }
   return 0;
 }
 
@@ -331,9 +401,10 @@ int run_remove(Context& ctx, const RemoveArgs& args) {
     *ctx.out << "Nothing was changed\n";
     return 1;
   }
-  trust::Changelist::for_repository(client.trust_dir(), ref.gun()).add(change);
+  const std::string staged =
+      trust::Changelist::for_repository(client.trust_dir(), ref.gun()).add(change);
   *ctx.out << "\n" << done << "\n\n";
-  if (args.publish) publish_staged_now(ctx, ref);
+  if (args.publish) publish_staged_now(ctx, ref, {staged});
   return 0;
 }
 
@@ -342,13 +413,16 @@ int run_remove(Context& ctx, const RemoveArgs& args) {
 Command delegation_add_command() {
   Command c;
   c.path = "delegation add";
+  c.check_args = check_delegation_args;
   c.usage = "[OPTIONS] IMAGE ROLE CERT...";
   c.summary = "Add collaborators' keys to a delegation role";
   c.description =
       "Add the keys of collaborators' certificates (or PEM public keys) to a delegation role,\n"
       "creating the role if needed. Docker and `docker dct pull` trust targets/releases: a\n"
-      "name close to it is refused (unless --force), any other name gets a warning. The change\n"
-      "is staged for `docker dct publish` unless -p is given.";
+      "name close to it is refused (unless --force), any other name gets a warning. Without\n"
+      "--paths or --all-paths, a new role may sign every tag (as `docker trust signer add`\n"
+      "makes it) and a role that has paths keeps them. The change is staged for\n"
+      "`docker dct publish` unless -p is given; a failed -p leaves nothing of it staged.";
   c.examples =
       "  docker dct delegation add -p registry.example.com/team/app targets/releases "
       "--all-paths jeff.crt\n";
@@ -373,6 +447,7 @@ Command delegation_add_command() {
 Command delegation_list_command() {
   Command c;
   c.path = "delegation list";
+  c.check_args = check_image_args;
   c.usage = "[OPTIONS] IMAGE";
   c.summary = "List the delegation roles of a repository and their keys";
   c.description =
@@ -394,6 +469,7 @@ Command delegation_list_command() {
 Command delegation_remove_command() {
   Command c;
   c.path = "delegation remove";
+  c.check_args = check_delegation_args;
   c.usage = "[OPTIONS] IMAGE ROLE [KEYID...]";
   c.summary = "Remove keys or paths from a delegation role, or the whole role";
   c.description =

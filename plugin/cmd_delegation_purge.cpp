@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 #include <ostream>
 
 #include "plugin/command.h"
@@ -23,8 +24,10 @@ struct PurgeArgs {
   bool publish = false;
 };
 
-// Plans, confirms and stages the purge for one repository. False when nothing was staged.
-bool purge_one(Context& ctx, const PurgeArgs& args, const registry::Reference& ref) {
+// Plans, confirms and stages the purge for one repository: the change file staged, or nullopt
+// when nothing was.
+std::optional<std::string> purge_one(Context& ctx, const PurgeArgs& args,
+                                     const registry::Reference& ref) {
   RepositoryClient client(ctx.session(), ref, registry::kPushPull);
   PassphrasePrompt passphrases;
   SigningKeys keys(client.trust_dir(), passphrases);
@@ -46,13 +49,14 @@ bool purge_one(Context& ctx, const PurgeArgs& args, const registry::Reference& r
   if (!plan.changes_anything()) {
     *ctx.out << fmt::format("Nothing to purge in {}: no delegation it can change has key {}\n",
                             ref.gun(), plan.key_id);
-    return false;
+    return std::nullopt;
   }
   if (!confirm(ctx, purge_question(plan, ref.gun()), args.yes)) {
     *ctx.out << fmt::format("Nothing was changed in {}\n", ref.gun());
-    return false;
+    return std::nullopt;
   }
-  trust::Changelist::for_repository(client.trust_dir(), ref.gun()).add(plan.change);
+  std::string staged =
+      trust::Changelist::for_repository(client.trust_dir(), ref.gun()).add(plan.change);
   std::string roles;
   for (const auto& r : plan.roles)
     if (r.editable) roles += (roles.empty() ? "" : ", ") + r.role;
@@ -60,7 +64,7 @@ bool purge_one(Context& ctx, const PurgeArgs& args, const registry::Reference& r
       "\nRemoval of key {} from delegation roles [{}] of repository \"{}\" staged for next "
       "publish.{}\n\n",
       plan.key_id, roles, ref.gun(), args.yes ? purge_effects(plan, ref.gun()) : "");
-  return true;
+  return staged;
 }
 
 int run_purge(Context& ctx, const PurgeArgs& args) {
@@ -69,7 +73,8 @@ int run_purge(Context& ctx, const PurgeArgs& args) {
   int failed = 0;
   for (const auto& ref : refs) {
     try {
-      if (purge_one(ctx, args, ref) && args.publish) publish_staged_now(ctx, ref);
+      if (auto staged = purge_one(ctx, args, ref); staged && args.publish)
+        publish_staged_now(ctx, ref, {*staged});
     } catch (const Error& e) {
       // One repository failing (say, it has no such key) does not stop the others; a failed
       // verification, or a confirmation there is no terminal to ask on, does.

@@ -104,6 +104,7 @@ int run_key_load(Context& ctx, const KeyLoadArgs& args) {
 Command key_load_command() {
   Command c;
   c.path = "key load";
+  c.check_args = check_key_load_args;
   c.usage = "[OPTIONS] KEYFILE";
   c.summary = "Load a private key file for signing";
   c.description =

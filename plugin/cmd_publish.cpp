@@ -13,6 +13,15 @@
 namespace dct::plugin {
 namespace {
 
+// One line per staged change, as `docker dct status` would name it.
+std::string staged_lines(const std::vector<trust::Change>& changes) {
+  std::string out;
+  for (const auto& c : changes)
+    out += fmt::format("\n  {} {} {}{}", c.action, c.type, c.role,
+                       c.path.empty() ? "" : fmt::format(" \"{}\"", c.path));
+  return out;
+}
+
 struct PublishArgs {
   std::string image;
   bool server_managed_snapshot = false;
@@ -42,12 +51,24 @@ int run_publish(Context& ctx, const PublishArgs& args, bool init) {
     }
     if (init) {
       OpenedRepository opened = open_for_edit(client, keys, options);
+      const auto staged = trust::Changelist::for_repository(client.trust_dir(), ref.gun()).list();
+      const std::string count =
+          fmt::format("{} change{} staged earlier", staged.size(), staged.size() == 1 ? "" : "s");
       if (!opened.created && !opened.unpublished) {
         *ctx.out << fmt::format("{} already has trust data on {}\n", ref.gun(),
                                 client.server().url);
+        if (!staged.empty())
+          *ctx.out << fmt::format("{} stay staged: `docker dct publish {}` publishes them{}\n",
+                                  count, ref.gun(), staged_lines(staged));
         return 0;
       }
       *ctx.out << fmt::format("Initialized trust data for {}\n", ref.gun());
+      // As `notary init -p`: what was staged before goes out with the new trust data.
+      if (!staged.empty())
+        *ctx.out << fmt::format(
+            "{} will be published with this init (`docker dct status {}` "
+            "listed them):{}\n",
+            count, ref.gun(), staged_lines(staged));
     }
     report = publish_changes(client, keys, options,
                              [&](const std::string& line) { *ctx.out << line << "\n"; });
@@ -67,6 +88,7 @@ int run_publish(Context& ctx, const PublishArgs& args, bool init) {
 Command publish_command() {
   Command c;
   c.path = "publish";
+  c.check_args = check_image_args;
   c.usage = "[OPTIONS] IMAGE";
   c.summary = "Publish the staged changes of a repository";
   c.description =
@@ -89,6 +111,7 @@ Command publish_command() {
 Command init_command() {
   Command c;
   c.path = "init";
+  c.check_args = check_image_args;
   c.usage = "[OPTIONS] IMAGE";
   c.summary = "Create trust data for a repository";
   c.description =

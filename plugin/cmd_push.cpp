@@ -62,6 +62,7 @@ registry::Manifest pushed_manifest(RepositoryClient& client, const registry::Ref
 Command push_command() {
   Command c;
   c.path = "push";
+  c.check_args = check_image_tag_args;
   c.usage = "[OPTIONS] IMAGE:TAG";
   c.summary = "Push an image and sign its tag";
   c.description =

@@ -24,6 +24,7 @@ struct RevokeArgs {
 Command revoke_command() {
   Command c;
   c.path = "revoke";
+  c.check_args = check_image_args;
   c.usage = "[OPTIONS] IMAGE[:TAG]";
   c.summary = "Remove the signatures of a tag, or of every tag";
   c.description =
@@ -95,9 +96,11 @@ Command revoke_command() {
         if (const auto staged = changelist.list().size())
           ctx.warn(fmt::format("{} change{} staged earlier for {} are published along with this",
                                staged, staged == 1 ? "" : "s", ref.gun()));
-        for (const auto& r : removals) changelist.add(r);
-        publish_changes(client, keys, {},
-                        [&](const std::string& line) { *ctx.out << line << "\n"; });
+        std::vector<std::string> staged;
+        for (const auto& r : removals) staged.push_back(changelist.add(r));
+        publish_changes(
+            client, keys, {}, [&](const std::string& line) { *ctx.out << line << "\n"; },
+            std::nullopt, staged);
         *ctx.out << fmt::format("Successfully deleted signature for {}\n", what);
       } catch (const Error& e) {
         rethrow_with_server(e, client.server());

@@ -57,6 +57,7 @@ registry::Manifest manifest_for_digest(std::vector<std::string>& warnings,
 Command sign_command() {
   Command c;
   c.path = "sign";
+  c.check_args = check_image_tag_args;
   c.usage = "[OPTIONS] IMAGE:TAG[@DIGEST]";
   c.summary = "Sign the image a registry holds for a tag";
   c.description =

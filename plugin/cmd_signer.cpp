@@ -93,26 +93,21 @@ Progress signer_progress(const Context& ctx) {
   throw;
 }
 
-// Stages `changes`, publishes, and takes them back out of the changelist when the publish
-// fails, so that a failed command leaves nothing staged (changes staged earlier stay).
+// Stages `changes` and publishes; a failed publish takes them back out of the changelist, so
+// that a failed command leaves nothing staged (changes staged earlier stay).
 void publish_signer_changes(Context& ctx, RepositoryClient& client, SigningKeys& keys,
                             const std::vector<trust::Change>& changes, OpenedRepository opened) {
   auto changelist = trust::Changelist::for_repository(client.trust_dir(), client.gun());
   std::vector<std::string> staged;
   try {
     for (const auto& c : changes) staged.push_back(changelist.add(c));
-    publish_changes(client, keys, {}, signer_progress(ctx), std::move(opened));
-  } catch (...) {
-    try {
-      changelist.remove(staged);
-    } catch (const std::exception&) {
-      // The error being reported matters more than a leftover change file.
-    }
-    try {
-      throw;
-    } catch (const Error& e) {
-      rethrow_signer_error(e, client.gun());
-    }
+  } catch (const Error& e) {
+    throw trust::unstage_after_failure(changelist, staged, e, client.gun());
+  }
+  try {
+    publish_changes(client, keys, {}, signer_progress(ctx), std::move(opened), staged);
+  } catch (const Error& e) {
+    rethrow_signer_error(e, client.gun());
   }
 }
 
@@ -311,6 +306,7 @@ int run_signer_remove(Context& ctx, const SignerRemoveArgs& args) {
 Command signer_add_command() {
   Command c;
   c.path = "signer add";
+  c.check_args = check_signer_args;
   c.usage = "[OPTIONS] NAME REPOSITORY [REPOSITORY...]";
   c.summary = "Add a signer";
   c.description =
@@ -339,6 +335,7 @@ Command signer_add_command() {
 Command signer_remove_command() {
   Command c;
   c.path = "signer remove";
+  c.check_args = check_signer_args;
   c.usage = "[OPTIONS] NAME REPOSITORY [REPOSITORY...]";
   c.summary = "Remove a signer";
   c.description =

@@ -26,6 +26,7 @@ struct StatusArgs {
 Command status_command() {
   Command c;
   c.path = "status";
+  c.check_args = check_image_args;
   c.usage = "[OPTIONS] IMAGE";
   c.summary = "Show the changes staged for the next publish";
   c.description =

@@ -92,19 +92,20 @@ int run_witness(Context& ctx, const WitnessArgs& args) {
   }
   auto changelist = trust::Changelist::for_repository(client.trust_dir(), ref.gun());
   std::string listed;
+  std::vector<std::string> staged;
   for (const auto& r : args.roles) {
     trust::Change c;
     c.action = "update";
     c.role = r;
     c.type = "witness";
     c.path = "";
-    changelist.add(c);
+    staged.push_back(changelist.add(c));
     listed += "\n\t- " + r;
   }
   *ctx.out << "The following roles were successfully marked for witnessing on the next publish:"
            << listed << "\n";
   if (args.yes && !question.empty()) *ctx.out << question.substr(1) << "\n";
-  if (args.publish) publish_staged_now(ctx, ref);
+  if (args.publish) publish_staged_now(ctx, ref, staged);
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "plugin/invocation.h"
+#include "plugin/swapped_args.h"
 #include "plugin/trust_client.h"
 
 namespace dct::trust {
@@ -65,6 +66,9 @@ struct Command {
   // Declares the command's flags and arguments on `app`, bound to values made for this run,
   // and returns what runs with them: nothing a command parses outlives the run.
   std::function<Runner(CLI::App&)> setup;
+  // Looks at the arguments as typed before they are parsed, to answer arguments given in the
+  // wrong order with the command line meant (plugin/swapped_args.h); throws.
+  std::function<void(const TypedArgs&)> check_args;
 };
 
 const std::vector<Command>& all_commands();

@@ -69,6 +69,19 @@ Pinned resolve_ref(const Context& ctx, const trust::ImageRef& r, bool allow_dige
 
 }  // namespace
 
+namespace {
+
+// Binary data is no Dockerfile: passing it through "pinned" would hide the mistake.
+std::string checked_dockerfile_text(std::string text, const std::string& where) {
+  if (text.find('\0') != std::string::npos)
+    throw Error(ErrorCode::dockerfile_invalid,
+                fmt::format("{} is not a Dockerfile: it holds binary data", where),
+                "give the Dockerfile with -f, or the build context as the argument");
+  return text;
+}
+
+}  // namespace
+
 DockerfileSource read_dockerfile(const std::string& file, const std::string& context) {
   if (file == "-") {
     std::string text;
@@ -78,7 +91,7 @@ DockerfileSource read_dockerfile(const std::string& file, const std::string& con
       if (text.size() > kMaxDockerfile)
         throw Error(ErrorCode::invalid_argument, "the Dockerfile on stdin is over 4 MiB");
     }
-    return {std::move(text), std::nullopt};
+    return {checked_dockerfile_text(std::move(text), "the Dockerfile on stdin"), std::nullopt};
   }
   const fs::path path =
       with_lowercase_fallback(file.empty() ? fs::path(context) / "Dockerfile" : fs::path(file));
@@ -88,7 +101,7 @@ DockerfileSource read_dockerfile(const std::string& file, const std::string& con
                 fmt::format("cannot read the Dockerfile {} (missing, unreadable or over 4 MiB)",
                             path.string()),
                 "give it with -f, or the build context as the argument");
-  return {std::move(*text), path};
+  return {checked_dockerfile_text(std::move(*text), path.string()), path};
 }
 
 PinResult pin_dockerfile(const Context& ctx, const std::string& text, const PinOptions& options) {

@@ -38,9 +38,11 @@ OpenedRepository open_for_edit(RepositoryClient& client, SigningKeys& keys,
 
 PublishReport publish_changes(RepositoryClient& client, SigningKeys& keys,
                               const EditOptions& options, const Progress& progress,
-                              std::optional<OpenedRepository> opened) {
+                              std::optional<OpenedRepository> opened,
+                              const std::vector<std::string>& own_changes) {
   client.remote().set_read_actions(registry::kPushPull);
-  return client.publishing(keys).publish_changes(options, lines_to(progress), std::move(opened));
+  return client.publishing(keys).publish_changes(options, lines_to(progress), std::move(opened),
+                                                 own_changes);
 }
 
 PublishReport publish_edit(RepositoryClient& client, SigningKeys& keys, const EditOptions& options,

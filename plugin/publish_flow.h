@@ -26,10 +26,12 @@ using Progress = std::function<void(const std::string&)>;
 OpenedRepository open_for_edit(RepositoryClient& client, SigningKeys& keys,
                                const EditOptions& options);
 
-// See trust::PublishService::publish_changes; progress gets the lines to show.
+// See trust::PublishService::publish_changes; progress gets the lines to show. `own_changes`,
+// the change files this command staged, are taken back out when the publish fails.
 PublishReport publish_changes(RepositoryClient& client, SigningKeys& keys,
                               const EditOptions& options, const Progress& progress,
-                              std::optional<OpenedRepository> opened = std::nullopt);
+                              std::optional<OpenedRepository> opened = std::nullopt,
+                              const std::vector<std::string>& own_changes = {});
 
 // See trust::PublishService::publish_edit.
 PublishReport publish_edit(RepositoryClient& client, SigningKeys& keys, const EditOptions& options,

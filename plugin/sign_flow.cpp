@@ -68,14 +68,15 @@ PublishReport sign_and_publish(RepositoryClient& client, SigningKeys& keys, Sign
   if (const auto staged = changelist.list().size())
     progress(fmt::format("Also publishing {} change{} staged earlier (`docker dct status {}`)",
                          staged, staged == 1 ? "" : "s", client.gun()));
+  std::vector<std::string> staged;
   for (const auto& role : plan.choice.roles)
-    changelist.add(target_change(role, plan.ref.tag, manifest));
+    staged.push_back(changelist.add(target_change(role, plan.ref.tag, manifest)));
   EditOptions edit;
   edit.server_managed_snapshot = options.server_managed_snapshot;
   edit.roles = plan.choice.roles;
   std::optional<OpenedRepository> opened = std::move(plan.opened);
   plan.opened.reset();
-  return publish_changes(client, keys, edit, progress, std::move(opened));
+  return publish_changes(client, keys, edit, progress, std::move(opened), staged);
 }
 
 }  // namespace dct::plugin

@@ -143,3 +143,37 @@ TEST_CASE("publish service: a stale publish is redone once on fresh data, twice 
   CHECK(r.notary.attempts == before + 2);
   CHECK(r.staged() == 1);
 }
+
+TEST_CASE("publish service: a failed publish takes the command's own changes back out") {
+  PublishServiceRepo r;
+  EditOptions init;
+  init.init_if_missing = true;
+  r.service.publish_changes({}, r.observer, r.service.open_for_edit(init));
+  r.stage_tag("1.0", "manifest one");  // staged earlier, by another command
+  const std::string own = Changelist::for_repository(r.trust_dir.path(), r.gun)
+                              .add(target_added("targets", "2.0", 12, dct::sha256("manifest two")));
+  r.notary.stale = 2;
+  try {
+    r.service.publish_changes({}, r.observer, std::nullopt, {own});
+    FAIL("a publish refused twice succeeded");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::publish_conflict);
+    const std::string what = e.what();
+    CHECK(what.find("nothing of this command stays staged (1 change staged earlier is kept") !=
+          std::string::npos);
+    CHECK(what.find("the staged changes are kept") == std::string::npos);
+    CHECK(e.hint() == "run the command again");
+  }
+  const auto left = Changelist::for_repository(r.trust_dir.path(), r.gun).list();
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].path == "1.0");
+}
+
+TEST_CASE("publish service: unstaging with no own changes keeps every staged change") {
+  PublishServiceRepo r;
+  r.stage_tag("1.0", "manifest one");
+  auto changelist = Changelist::for_repository(r.trust_dir.path(), r.gun);
+  const Error e = unstage_after_failure(changelist, {}, Error(ErrorCode::io_failure, "x"), r.gun);
+  CHECK(std::string(e.what()) == "x");
+  CHECK(r.staged() == 1);
+}

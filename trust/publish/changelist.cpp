@@ -127,4 +127,19 @@ void Changelist::remove(const std::vector<std::string>& files) {
     if (f.find('/') == std::string::npos) fs::remove(dir_ / f, ec);
 }
 
+Error unstage_after_failure(Changelist& changelist, const std::vector<std::string>& own,
+                            const Error& failure, const std::string& gun) {
+  if (own.empty()) return failure;  // remove({}) would drop every staged change
+  changelist.remove(own);
+  const std::size_t earlier = changelist.list().size();
+  return Error(failure.code(),
+               fmt::format("{}; nothing of this command stays staged{}", failure.what(),
+                           earlier == 0 ? std::string()
+                                        : fmt::format(" ({} change{} staged earlier {} kept: "
+                                                      "`docker dct status {}`)",
+                                                      earlier, earlier == 1 ? "" : "s",
+                                                      earlier == 1 ? "is" : "are", gun)),
+               failure.hint());
+}
+
 }  // namespace dct::trust

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/errors.h"
+
 namespace dct::trust {
 
 struct Change {
@@ -40,5 +42,10 @@ class Changelist {
  private:
   std::filesystem::path dir_;
 };
+
+// A command that failed stages nothing: takes `own` (the change files it staged) back out of
+// `changelist` and returns `failure` saying so, with how many changes staged earlier stay.
+Error unstage_after_failure(Changelist& changelist, const std::vector<std::string>& own,
+                            const Error& failure, const std::string& gun);
 
 }  // namespace dct::trust

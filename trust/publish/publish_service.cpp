@@ -152,7 +152,7 @@ OpenedRepository PublishService::open_for_edit(const EditOptions& options) {
 PublishReport PublishService::publish(const EditOptions& options,
                                       const std::function<void(RepoEditor&)>* edit,
                                       const PublishObserver& observer,
-                                      std::optional<OpenedRepository> first) {
+                                      std::optional<OpenedRepository> first, bool own_changes) {
   const std::string& gun = target_.gun;
   auto changelist = Changelist::for_repository(target_.trust_dir, gun);
   PublishReport report;
@@ -194,8 +194,9 @@ PublishReport PublishService::publish(const EditOptions& options,
         observer({PublishEvent::Kind::retrying, gun});
         continue;
       }
+      // The command's own changes are taken back out by publish_changes, which says so.
       const std::string kept =
-          changes.empty()
+          changes.empty() || own_changes
               ? std::string()
               : fmt::format("; the staged changes are kept (`docker dct status {}`)", gun);
       if (!local_snapshot && e.code() == ErrorCode::snapshot_key_not_on_server)
@@ -210,7 +211,8 @@ PublishReport PublishService::publish(const EditOptions& options,
         throw Error(e.code(),
                     fmt::format("{}: someone else published to {} twice while this publish ran{}",
                                 e.what(), gun, kept),
-                    fmt::format("run `docker dct publish {}` again", gun));
+                    own_changes ? "run the command again"
+                                : fmt::format("run `docker dct publish {}` again", gun));
       // A connection that broke once the upload was under way leaves its fate unknown: the
       // server may have taken it. Publishing the kept changes again is harmless either way.
       const bool unknown =
@@ -221,9 +223,10 @@ PublishReport PublishService::publish(const EditOptions& options,
                                  "is not known"
                                : " (nothing was published") +
                       kept + ")",
-                  e.hint().empty()
-                      ? fmt::format("fix the cause, then run `docker dct publish {}`", gun)
-                      : e.hint());
+                  !e.hint().empty() ? e.hint()
+                  : own_changes
+                      ? "fix the cause, then run the command again"
+                      : fmt::format("fix the cause, then run `docker dct publish {}`", gun));
     }
     if (!applied.empty()) changelist.remove(applied);
     // What was just published is ours and was accepted: caching it spares the next command
@@ -237,14 +240,25 @@ PublishReport PublishService::publish(const EditOptions& options,
 
 PublishReport PublishService::publish_changes(const EditOptions& options,
                                               const PublishObserver& observer,
-                                              std::optional<OpenedRepository> opened) {
-  return publish(options, nullptr, observer, std::move(opened));
+                                              std::optional<OpenedRepository> opened,
+                                              const std::vector<std::string>& own_changes) {
+  if (own_changes.empty()) return publish(options, nullptr, observer, std::move(opened), false);
+  const std::string& gun = target_.gun;
+  auto changelist = Changelist::for_repository(target_.trust_dir, gun);
+  try {
+    return publish(options, nullptr, observer, std::move(opened), true);
+  } catch (const Error& e) {
+    throw unstage_after_failure(changelist, own_changes, e, gun);
+  } catch (...) {
+    changelist.remove(own_changes);
+    throw;
+  }
 }
 
 PublishReport PublishService::publish_edit(const EditOptions& options,
                                            const std::function<void(RepoEditor&)>& edit,
                                            const PublishObserver& observer) {
-  return publish(options, &edit, observer, std::nullopt);
+  return publish(options, &edit, observer, std::nullopt, false);
 }
 
 }  // namespace dct::trust

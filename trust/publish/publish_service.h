@@ -82,9 +82,12 @@ class PublishService {
   // Applies the staged changes of the changelist, signs and publishes. On success the applied
   // change files are removed. `opened`, when given, is trust data this run has just opened and
   // verified: the first attempt uses it (its warnings were reported already) if every role the
-  // changes touch is loaded in it.
+  // changes touch is loaded in it. `own_changes` are the change files the running command has
+  // just staged: when the publish fails they are taken back out, so that a failed command
+  // leaves nothing staged, while changes staged earlier stay (the error says how many).
   PublishReport publish_changes(const EditOptions& options, const PublishObserver& observer,
-                                std::optional<OpenedRepository> opened = std::nullopt);
+                                std::optional<OpenedRepository> opened = std::nullopt,
+                                const std::vector<std::string>& own_changes = {});
 
   // Publishes an edit made in memory (key rotation), without the changelist: `edit` is applied
   // to freshly opened trust data, and again on fresh data after a conflict.
@@ -98,7 +101,8 @@ class PublishService {
   std::optional<OpenedRepository> open_unpublished();
   OpenedRepository initialize(const EditOptions& options);
   PublishReport publish(const EditOptions& options, const std::function<void(RepoEditor&)>* edit,
-                        const PublishObserver& observer, std::optional<OpenedRepository> first);
+                        const PublishObserver& observer, std::optional<OpenedRepository> first,
+                        bool own_changes);
 
   PublishTarget target_;
   SigningKeys& keys_;
