@@ -57,6 +57,7 @@ std::string_view id_of(ErrorCode code) {
     DCT_ID(publish_rejected, "dct.network.406")
     DCT_ID(publish_conflict, "dct.network.407")
     DCT_ID(snapshot_key_not_on_server, "dct.network.408")
+    DCT_ID(publish_outcome_unknown, "dct.network.409")
     DCT_ID(unauthorized, "dct.auth.501")
     DCT_ID(credentials_invalid, "dct.auth.502")
     DCT_ID(credential_helper_failed, "dct.auth.503")

@@ -53,6 +53,7 @@ enum class ErrorCode {
   publish_rejected = 406,  // the server refused the upload (400), for another reason than below
   publish_conflict = 407,  // notary's VERSION: the server holds a newer version of a role
   snapshot_key_not_on_server = 408,  // no snapshot uploaded and the server holds no snapshot key
+  publish_outcome_unknown = 409,  // the connection broke during an upload: the server may have it
   // auth (5xx)
   unauthorized = 501,
   credentials_invalid = 502,

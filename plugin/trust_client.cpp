@@ -40,6 +40,9 @@ RepositoryClient::RepositoryClient(registry::Session& session, const registry::R
   trust::MetadataFetcher& source = fetcher ? *fetcher : *remote_;
   updater_ =
       std::make_unique<trust::Updater>(ref.gun(), source, staged_, clock_, session.trust_pinning());
+  // Indexes reach the disk only through commit_cache(), which commands call once everything
+  // they read verified: a command that fails, or never commits, leaves the trust dir as it was.
+  index_.hold();
   if (!verified_index_disabled_by_env()) updater_->set_index_store(&index_);
   publish_remote_ = std::make_unique<NotaryPublishRemote>(*remote_);
 }

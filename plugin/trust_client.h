@@ -53,7 +53,10 @@ class RepositoryClient {
   // While held, verified metadata reaches the disk cache only on commit_cache(), so a failed
   // verification leaves the cache as it was.
   void hold_cache_writes() { staged_.hold(); }
-  void commit_cache() { staged_.commit(); }
+  void commit_cache() {
+    staged_.commit();
+    index_.commit();
+  }
   void discard_cache_writes() { staged_.discard(); }
   std::shared_ptr<registry::Authorizer> registry_authorizer() {
     return session_.registry_authorizer(ref_);

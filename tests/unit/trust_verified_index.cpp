@@ -219,3 +219,27 @@ TEST_CASE("verified index: stored 0600 in a 0700 directory, delegations in subdi
   store.remove("targets/releases");
   CHECK_FALSE(store.load("targets/releases"));
 }
+
+TEST_CASE("verified index: while held, nothing reaches the disk before commit") {
+  test::TempDir dir;
+  namespace fs = std::filesystem;
+  const auto file = dir / "dct-index" / "targets.index";
+  {
+    VerifiedIndexStore store(dir / "dct-index");
+    store.hold();
+    store.store("targets", "held");
+    CHECK(store.load("targets") == "held");
+    CHECK_FALSE(fs::exists(file));
+  }  // dropped without commit, as a failed command drops it
+  CHECK_FALSE(fs::exists(file));
+  VerifiedIndexStore store(dir / "dct-index");
+  store.store("targets", "old");
+  store.hold();
+  store.remove("targets");
+  CHECK_FALSE(store.load("targets"));
+  CHECK(fs::exists(file));
+  store.commit();
+  CHECK_FALSE(fs::exists(file));
+  store.store("targets", "new");  // no longer held
+  CHECK(fs::exists(file));
+}

@@ -130,6 +130,13 @@ void Changelist::remove(const std::vector<std::string>& files) {
 Error unstage_after_failure(Changelist& changelist, const std::vector<std::string>& own,
                             const Error& failure, const std::string& gun) {
   if (own.empty()) return failure;  // remove({}) would drop every staged change
+  // The server may have taken the upload: the changes stay, and publishing them again is
+  // harmless either way, where signing again would need the passphrase and the registry.
+  if (failure.code() == ErrorCode::publish_outcome_unknown)
+    return Error(failure.code(),
+                 fmt::format("{}; the staged changes are kept (`docker dct status {}`)",
+                             failure.what(), gun),
+                 fmt::format("run `docker dct publish {}` once the server answers again", gun));
   changelist.remove(own);
   const std::size_t earlier = changelist.list().size();
   return Error(failure.code(),

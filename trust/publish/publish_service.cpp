@@ -217,7 +217,7 @@ PublishReport PublishService::publish(const EditOptions& options,
       // server may have taken it. Publishing the kept changes again is harmless either way.
       const bool unknown =
           e.code() == ErrorCode::network_unreachable || e.code() == ErrorCode::network_timeout;
-      throw Error(e.code(),
+      throw Error(unknown ? ErrorCode::publish_outcome_unknown : e.code(),
                   std::string(e.what()) +
                       (unknown ? " (the connection failed, so whether the server took the upload "
                                  "is not known"

@@ -117,16 +117,42 @@ std::filesystem::path VerifiedIndexStore::path_for(const std::string& role) cons
 }
 
 std::optional<std::string> VerifiedIndexStore::load(const std::string& role) const {
+  if (auto it = pending_.find(role); it != pending_.end()) return it->second;
   return read_file_capped(path_for(role), kMaxIndexSize);
 }
 
 void VerifiedIndexStore::store(const std::string& role, const std::string& index) const {
+  if (held_) {
+    path_for(role);  // refuses a bad role name now, not at commit
+    pending_[role] = index;
+    return;
+  }
   write_file_atomic(path_for(role), index, 0600, Durability::unsynced);
 }
 
 void VerifiedIndexStore::remove(const std::string& role) const {
+  if (held_) {
+    pending_[role] = std::nullopt;
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove(path_for(role), ec);
+}
+
+void VerifiedIndexStore::commit() {
+  held_ = false;
+  auto pending = std::move(pending_);
+  pending_.clear();
+  // An index costs speed when missing, never correctness: a failed write is left out.
+  for (const auto& [role, index] : pending) {
+    try {
+      if (index)
+        store(role, *index);
+      else
+        remove(role);
+    } catch (const std::exception&) {
+    }
+  }
 }
 
 }  // namespace dct::trust

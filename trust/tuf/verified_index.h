@@ -12,6 +12,7 @@
 // canonical JSON; a file that is not is never indexed). An edited, truncated or stale index can
 // therefore only send a lookup back to the full verification, which writes the index anew.
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,7 +45,8 @@ std::optional<Targets> read_indexed_target(std::string_view raw, const std::stri
                                            ByteRange entry, const std::string& tag);
 
 // Index files below a repository's directory: <dir>/<role>.index, 0600 in 0700 directories,
-// written atomically.
+// written atomically. While held, stores and removals wait for commit(), as the metadata cache
+// does, so a command that fails leaves the trust dir as it was.
 class VerifiedIndexStore {
  public:
   explicit VerifiedIndexStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
@@ -53,8 +55,13 @@ class VerifiedIndexStore {
   void remove(const std::string& role) const;
   std::filesystem::path path_for(const std::string& role) const;
 
+  void hold() { held_ = true; }
+  void commit();
+
  private:
   std::filesystem::path dir_;
+  bool held_ = false;
+  mutable std::map<std::string, std::optional<std::string>> pending_;  // nullopt: remove
 };
 
 }  // namespace dct::trust
