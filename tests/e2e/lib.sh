@@ -47,7 +47,8 @@ finish() {
 record_attack() {
   [[ -n ${DCT_RESULTS_DIR:-} ]] || return 0
   mkdir -p "$DCT_RESULTS_DIR"
-  printf '%s\t%s\t%s\t%s\n' "$@" >>"$DCT_RESULTS_DIR/attacks.tsv"
+  local fields=("${@//$'\t'/ }")  # a tab inside a field would split the row
+  printf '%s\t%s\t%s\t%s\n' "${fields[@]}" >>"$DCT_RESULTS_DIR/attacks.tsv"
 }
 
 # A fingerprint of every file in dct's trust dir, to show a command left it as it was.
