@@ -2,14 +2,19 @@
 
 Usage: fault_proxy.py CERT KEY CA UPSTREAM_PORT MODE_FILE PORT_FILE
 
-MODE_FILE holds one word, read for every request:
+MODE_FILE holds one mode, read for every request:
   pass            forward
   down            close the connection without an answer (the server went away)
   down-after:N    forward N more requests, then behave as "down"
   cut             forward, but close the connection halfway through the response body
   cut-after:N     forward N more requests, then behave as "cut"
   lost            forward, then close the connection without passing the answer on
-  status:NNN      answer every request with status NNN and a JSON error body
+  status:NNN      answer every request with status NNN and a JSON error body (code UNKNOWN)
+  status:NNN:MESSAGE
+                  the same, with MESSAGE (the rest of the line) as the error's message
+  invalid-update:MESSAGE
+                  answer every request as notary-server refuses an update: status 400, code
+                  INVALID_UPDATE, detail ErrBadTargets with MESSAGE (the rest of the line)
   forge-manifest:FILE
                   forward, but answer every manifest the registry serves (GET .../manifests/...,
                   status 200) with FILE's bytes and a Docker-Content-Digest that matches them
@@ -17,7 +22,8 @@ MODE_FILE holds one word, read for every request:
                   forward, but change one byte (a digit of the expiry) of every file of the
                   notary role ROLE served (current, checksum or version name): a hostile server
 A "post-" prefix (post-down, post-lost, post-status:503) applies the fault to uploads (POST)
-only and forwards everything else.
+only and forwards everything else. Error answers have Content-Type
+"application/json; charset=utf-8", as notary-server's do.
 """
 import hashlib
 import http.client
@@ -32,6 +38,7 @@ cert, key, ca, upstream_port, mode_file, port_file = sys.argv[1:7]
 upstream = ssl.create_default_context(cafile=ca)
 lock = threading.Lock()
 passed = {"n": 0, "mode": ""}
+DEFAULT_MESSAGE = "fault injected by the test proxy"
 
 
 def current_mode(command):
@@ -73,6 +80,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
         self.close_connection = True
 
+    def send_json_error(self, status, err):
+        self.send_all(status, [("Content-Type", "application/json; charset=utf-8")],
+                      json.dumps({"errors": [err]}).encode())
+
     def handle_any(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
@@ -81,12 +92,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        status = None
         if mode.startswith("status:"):
-            status = int(mode.split(":")[1])
-        if status is not None:
-            err = {"errors": [{"code": "UNKNOWN", "message": "fault injected by the test proxy"}]}
-            self.send_all(status, [("Content-Type", "application/json")], json.dumps(err).encode())
+            _, status, *message = mode.split(":", 2)
+            message = message[0] if message else DEFAULT_MESSAGE
+            self.send_json_error(int(status), {"code": "UNKNOWN", "message": message})
+            return
+        if mode.startswith("invalid-update:"):
+            self.send_json_error(400, {"code": "INVALID_UPDATE",
+                                       "message": "update to TUF metadata invalid",
+                                       "detail": {"Name": "ErrBadTargets",
+                                                  "Error": {"Msg": mode[len("invalid-update:"):]}}})
             return
         c = http.client.HTTPSConnection("127.0.0.1", int(upstream_port), context=upstream)
         hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}

@@ -4,11 +4,10 @@
 # no tag, a path rule or a missing key is answered with the owner's exact command, hints name
 # only roles that exist, and swapped arguments are recognised (exit 125).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/faults_lib.sh"
 
-PY=/usr/bin/python3
-proxy_pid=""
 cleanup() {
-  [[ -n $proxy_pid ]] && kill "$proxy_pid" 2>/dev/null
+  stop_servers
   rm -rf "$E2E_TMP"
 }
 trap cleanup EXIT
@@ -21,57 +20,17 @@ alice() { "$DCT_BIN" "$@" --trust-dir "$ALICE"; }
 # The staged change files of a repository in the owner's trust dir, by name.
 staged_files() { (cd "$OWNER/tuf/$1/changelist" 2>/dev/null && ls -- *.change 2>/dev/null) | sort | tr '\n' ' '; }
 notary_roles() { notary_cli delegation list "$1" | grep -oE '^targets/[a-z0-9_/-]+' | sort | tr '\n' ' '; }
-server_tags() { notary_cli list "$1" 2>/dev/null | awk 'length($2) == 64 {print $1}' | sort | tr '\n' ' '; }
 
 openssl ecparam -name prime256v1 -genkey -noout -out "$E2E_TMP/alice.key" 2>/dev/null
 openssl ec -in "$E2E_TMP/alice.key" -pubout -out "$E2E_TMP/alice.pub" 2>/dev/null
 make_delegation_cert bob
 
 # A notary server that refuses every upload (400), in front of the real one.
-cat >"$E2E_TMP/proxy.py" <<'PY'
-import http.client, http.server, json, ssl, sys
-cert, key, ca, upstream_port, port_file = sys.argv[1:6]
-upstream = ssl.create_default_context(cafile=ca)
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *a): pass
-    def reply(self, status, body, headers=()):
-        self.send_response(status)
-        for k, v in headers: self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-    def forward(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else None
-        if self.command == "POST":
-            err = {"code": "INVALID_UPDATE", "message": "update to TUF metadata invalid",
-                   "detail": {"Name": "ErrBadTargets", "Error": {"Msg": "refused by the test proxy"}}}
-            self.reply(400, json.dumps({"errors": [err]}).encode(),
-                       [("Content-Type", "application/json; charset=utf-8")])
-            return
-        c = http.client.HTTPSConnection("127.0.0.1", int(upstream_port), context=upstream)
-        hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-        c.request(self.command, self.path, body=body, headers=hdrs)
-        r = c.getresponse()
-        data = r.read()
-        self.reply(r.status, data, [(k, v) for k, v in r.getheaders()
-                                    if k.lower() not in ("content-length", "connection",
-                                                         "transfer-encoding")])
-    do_GET = do_POST = do_HEAD = do_DELETE = forward
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-open(port_file, "w").write(str(srv.server_address[1]))
-srv.serve_forever()
-PY
-"$PY" "$E2E_TMP/proxy.py" "$STACK_DIR/tls/localhost.crt" "$STACK_DIR/tls/localhost.key" \
-  "$STACK_CA" "${NOTARY_URL##*:}" "$E2E_TMP/proxy-port" >"$E2E_TMP/proxy.log" 2>&1 &
-proxy_pid=$!
-for _ in $(seq 100); do [[ -s $E2E_TMP/proxy-port ]] && break; sleep 0.05; done
-refusing=https://127.0.0.1:$(cat "$E2E_TMP/proxy-port")
+echo "post-invalid-update:refused by the test proxy" >"$E2E_TMP/proxy.mode"
+start_server proxy fault_proxy.py "$STACK_DIR/tls/localhost.crt" "$STACK_DIR/tls/localhost.key" \
+  "$STACK_CA" "${NOTARY_URL##*:}" "$E2E_TMP/proxy.mode"
+# shellcheck disable=SC2154  # proxy_port is set by start_server
+refusing=https://127.0.0.1:$proxy_port
 pcfg=$E2E_TMP/proxy-config
 cp -r "$DOCKER_CONFIG" "$pcfg"
 rm -rf "$pcfg/trust"

@@ -6,11 +6,11 @@
 # staged change still listed by `dct status` and `notary status`, nothing new on the server,
 # and a later `dct publish` succeeds.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/faults_lib.sh"
 
-PY=/usr/bin/python3
-proxy_pid="" tok_dir=""
+tok_dir=""
 cleanup() {
-  [[ -n $proxy_pid ]] && kill "$proxy_pid" 2>/dev/null
+  stop_servers
   if [[ -n $tok_dir && -d $tok_dir/run ]]; then
     STACK_DIR=$tok_dir "$E2E_ROOT/scripts/stack.sh" stop >/dev/null 2>&1 || true
   fi
@@ -18,11 +18,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-notary_at() {  # DIR ARGS...: the notary CLI on another trust dir, same server
-  local dir=$1
-  shift
-  notary -d "$dir" -s "$NOTARY_URL" --tlscacert "$STACK_CA" "$@"
-}
 list_tags() { notary_at "$1" list "$2" 2>/dev/null | awk 'length($2) == 64 && $2 ~ /^[0-9a-f]+$/ {print $1}' | sort | tr '\n' ' '; }
 
 # staged_ok DIR GUN TAG WHAT: the change is still staged, for dct and for notary.
@@ -32,12 +27,6 @@ staged_ok() {
   assert_eq 0 "$RC" "$what: dct status exit ($ERR)"
   assert_contains "$OUT" "$t" "$what: dct status still lists the change"
   assert_contains "$(notary_at "$dir" status "$g" 2>&1)" "$t" "$what: notary status still lists it"
-}
-assert_any() {  # HAYSTACK WHAT NEEDLE...: at least one needle occurs
-  local hay=$1 what=$2 n
-  shift 2
-  for n in "$@"; do [[ $hay == *"$n"* ]] && { pass; return 0; }; done
-  fail "$what: none of [$*] found in [$hay]"
 }
 # failed_ok WHAT: the last run failed with a message on stderr and printed no success.
 failed_ok() {
@@ -62,59 +51,10 @@ staged_ok "$DCT_TRUST" "$g" v1 "unreachable"
 assert_eq "" "$(list_tags "$DCT_TRUST" "$g")" "unreachable: nothing on the server"
 
 echo "== server answering the upload with errors (fault proxy)"
-cat >"$E2E_TMP/proxy.py" <<'PY'
-# HTTPS proxy to the notary server; POST uploads answered with the status in MODE_FILE.
-import http.client, http.server, json, ssl, sys, threading
-cert, key, ca, upstream_port, mode_file, port_file = sys.argv[1:7]
-upstream = ssl.create_default_context(cafile=ca)
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *a): pass
-    def reply(self, status, body, headers=()):
-        self.send_response(status)
-        for k, v in headers: self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-    def forward(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else None
-        mode = open(mode_file).read().strip()
-        if self.command == "POST" and mode != "pass":
-            status = int(mode)
-            if status == 400:
-                err = {"code": "INVALID_UPDATE", "message": "update to TUF metadata invalid",
-                       "detail": {"Name": "ErrBadTargets",
-                                  "Error": {"Msg": "injected fault from the test proxy"}}}
-            else:
-                err = {"code": "UNKNOWN", "message": "injected fault from the test proxy"}
-            self.reply(status, json.dumps({"errors": [err]}).encode(),
-                       [("Content-Type", "application/json; charset=utf-8")])
-            return
-        c = http.client.HTTPSConnection("127.0.0.1", int(upstream_port), context=upstream)
-        hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-        c.request(self.command, self.path, body=body, headers=hdrs)
-        r = c.getresponse()
-        data = r.read()
-        self.reply(r.status, data, [(k, v) for k, v in r.getheaders()
-                                    if k.lower() not in ("content-length", "connection",
-                                                         "transfer-encoding")])
-    do_GET = do_POST = do_HEAD = do_DELETE = forward
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-open(port_file, "w").write(str(srv.server_address[1]))
-srv.serve_forever()
-PY
-echo 400 >"$E2E_TMP/proxy-mode"
-"$PY" "$E2E_TMP/proxy.py" "$STACK_DIR/tls/localhost.crt" "$STACK_DIR/tls/localhost.key" \
-  "$STACK_CA" "${NOTARY_URL##*:}" "$E2E_TMP/proxy-mode" "$E2E_TMP/proxy-port" \
-  >"$E2E_TMP/proxy.log" 2>&1 &
-proxy_pid=$!
-for _ in $(seq 100); do [[ -s $E2E_TMP/proxy-port ]] && break; sleep 0.05; done
-proxy_port=$(cat "$E2E_TMP/proxy-port")
+echo pass >"$E2E_TMP/proxy.mode"
+start_server proxy fault_proxy.py "$STACK_DIR/tls/localhost.crt" "$STACK_DIR/tls/localhost.key" \
+  "$STACK_CA" "${NOTARY_URL##*:}" "$E2E_TMP/proxy.mode"
+# shellcheck disable=SC2154  # proxy_port is set by start_server
 proxy_url=https://127.0.0.1:$proxy_port
 # A docker config that also trusts the stack's CA for the proxy's address.
 pcfg=$E2E_TMP/proxy-config
@@ -124,18 +64,17 @@ mkdir -p "$pcfg/tls/127.0.0.1:$proxy_port"
 cp "$STACK_CA" "$pcfg/tls/127.0.0.1:$proxy_port/ca.crt"
 dct_proxy() { "$DCT_BIN" --config "$pcfg" publish "$g" --trust-dir "$DCT_TRUST" --server "$proxy_url"; }
 
-echo pass >"$E2E_TMP/proxy-mode"
 run_capture notary -d "$E2E_TMP/probe-trust" -s "$proxy_url" --tlscacert "$STACK_CA" list "$g"
 assert_eq 0 "$RC" "the proxy in pass mode serves the real server to notary ($ERR)"
 
-echo 400 >"$E2E_TMP/proxy-mode"
+echo "post-invalid-update:injected fault from the test proxy" >"$E2E_TMP/proxy.mode"
 run_capture dct_proxy
 failed_ok "400"
 assert_contains "$ERR" "injected fault from the test proxy" "400: the server's reason is shown"
 staged_ok "$DCT_TRUST" "$g" v1 "400"
 assert_eq "" "$(list_tags "$DCT_TRUST" "$g")" "400: nothing on the server"
 
-echo 503 >"$E2E_TMP/proxy-mode"
+echo "post-status:503:injected fault from the test proxy" >"$E2E_TMP/proxy.mode"
 run_capture dct_proxy
 failed_ok "503"
 assert_any "$ERR" "503: the status or the server's state is shown" "503" "unavailable"
