@@ -146,6 +146,7 @@ struct Transport::Impl {
   DebugHook debug;
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> connections{0};
+  std::atomic<bool> far{false};  // a batch waited longer than widen_after for an answer
 
   Impl() {
     curl_share_setopt(share.get(), CURLSHOPT_USERDATA, &share_locks);
@@ -301,8 +302,13 @@ std::vector<Response> Transport::run(const std::vector<const Request*>& requests
 
   std::map<CURL*, std::unique_ptr<Transfer>> active;
   std::size_t next = 0;
-  const std::size_t in_flight =
-      requests.size() < options_.parallel_threshold ? 1 : options_.max_in_flight;
+  const bool parallel = requests.size() >= options_.parallel_threshold;
+  std::size_t in_flight = parallel && im.far ? options_.max_in_flight : 1;
+  // While the batch runs one request at a time: when the one in flight is overdue.
+  auto widen_at = [&]() -> std::optional<std::chrono::steady_clock::time_point> {
+    if (!parallel || in_flight != 1 || active.empty()) return std::nullopt;
+    return active.begin()->second->started + options_.widen_after;
+  };
 
   auto start_more = [&] {
     while (next < requests.size() && active.size() < in_flight) {
@@ -368,8 +374,19 @@ std::vector<Response> Transport::run(const std::vector<const Request*>& requests
       active.clear();
       break;
     }
+    auto now = std::chrono::steady_clock::now();
+    if (auto at = widen_at(); at && now >= *at) {
+      in_flight = options_.max_in_flight;
+      im.far = true;
+    }
     start_more();
-    if (!active.empty()) curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    if (active.empty()) break;
+    int wait_ms = 1000;
+    if (auto at = widen_at()) {
+      const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(*at - now).count();
+      wait_ms = static_cast<int>(std::clamp<long long>(remaining, 0, wait_ms));
+    }
+    curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
   }
   return results;
 }

@@ -108,6 +108,12 @@ struct TransportOptions {
   // Batches smaller than this run one request at a time over one reused connection: a new
   // TLS connection costs more round trips than it saves for two or three small requests.
   std::size_t parallel_threshold = 4;
+  // A larger batch, too, starts one request at a time, and goes out at once on parallel
+  // connections as soon as one of its requests is unanswered after this long. A server that
+  // answers within it is near (loopback, a LAN), where a new TLS handshake costs more than the
+  // wait it saves; across a WAN the parallel connections open this much later than they could,
+  // and every later batch of the transport goes out in parallel at once.
+  std::chrono::milliseconds widen_after{4};
   bool http2 = false;  // offer HTTP/2 by ALPN; parallel requests then share one connection
 };
 

@@ -89,13 +89,30 @@ h1=$(tail -n +"$((m + 1))" "$rlog" | grep '"docker-dct/' || true)
 assert_contains "$h1" 'HTTP/1.1"' "DCT_HTTP2=0: the registry was asked over HTTP/1.1"
 assert_not_contains "$h1" 'HTTP/2.0"' "DCT_HTTP2=0: HTTP/1.1 only"
 
-echo "== independent fetches on parallel connections"
+echo "== independent fetches: parallel connections to a far server"
 # A resolve with an empty trust dir asks notary-server (HTTP/1.1) for root, timestamp,
-# snapshot and targets at once: on connections of their own, not queued on one.
-run_capture "$DCT_BIN" --config "$cfg" -D resolve "$g3:v1" --trust-dir "$E2E_TMP/par-trust"
-assert_eq "$g3@${digest[$g3:v1]}" "$OUT" "cold resolve ($(grep -v DEBUG <<<"$ERR"))"
-opened=$(grep -c "DEBUG: GET $NOTARY_URL/.*new connection" <<<"$ERR" || true)
-assert_eq 1 "$((opened > 1))" "more than one connection to the notary server ($opened)"
+# snapshot and targets at once. A server that answers within a few milliseconds gets them one
+# after another on one connection (unit-tested in registry_http); one across a slow link gets
+# them on connections of their own. The far server: notary-server behind the latency proxy.
+/usr/bin/python3 "$E2E_ROOT/scripts/latency_proxy.py" --rtt 60 --control 0 \
+  --ports-file "$E2E_TMP/latency-ports.json" "notary:0:${NOTARY_URL##*:}" \
+  >"$E2E_TMP/latency.log" 2>&1 &
+latency_pid=$!
+for _ in $(seq 100); do [[ -s $E2E_TMP/latency-ports.json ]] && break; sleep 0.05; done
+far=https://127.0.0.1:$(jq -r .notary "$E2E_TMP/latency-ports.json")
+far_ctl=http://127.0.0.1:$(jq -r .control "$E2E_TMP/latency-ports.json")
+mkdir -p "$cfg/tls/${far#https://}"
+cp "$STACK_CA" "$cfg/tls/${far#https://}/ca.crt"
+curl -sf "$far_ctl/reset" >/dev/null
+run_capture "$DCT_BIN" --config "$cfg" -D resolve --server "$far" "$g3:v1" \
+  --trust-dir "$E2E_TMP/par-trust"
+assert_eq "$g3@${digest[$g3:v1]}" "$OUT" "cold resolve through the slow link ($(grep -v DEBUG <<<"$ERR"))"
+opened=$(grep -c "DEBUG: GET $far/.*new connection" <<<"$ERR" || true)
+assert_eq 1 "$((opened > 1))" "more than one connection to the far notary server ($opened)"
+proxied=$(curl -sf "$far_ctl/stats" | jq .connections)
+assert_eq 1 "$((proxied > 1))" "the proxy saw more than one connection ($proxied)"
+kill "$latency_pid" 2>/dev/null || true
+wait "$latency_pid" 2>/dev/null || true
 
 echo "== a single image still prints as before"
 run_capture dctc resolve --format json "$g1:v1"

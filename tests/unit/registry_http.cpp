@@ -333,6 +333,49 @@ TEST_CASE("http: small batches run one after another on one connection") {
   CHECK(server.connections() == 1);
 }
 
+TEST_CASE("http: a large batch to a server that answers at once stays on one connection") {
+  TestServer server(echo);
+  TransportOptions options;
+  options.max_host_connections = 6;
+  options.widen_after = std::chrono::seconds(5);  // "at once", even on a loaded machine
+  Transport transport(options);
+  std::vector<Request> batch;
+  for (int i = 0; i < 8; ++i) batch.push_back(get(server, "/" + std::to_string(i)));
+  auto out = transport.perform_all(batch);
+  REQUIRE(out.size() == 8);
+  for (int i = 0; i < 8; ++i)
+    CHECK(out[static_cast<std::size_t>(i)].body == "GET /" + std::to_string(i) + " ");
+  CHECK(server.connections() == 1);
+}
+
+TEST_CASE("http: a large batch goes parallel once a request is overdue, and so do later ones") {
+  TestServer server([](const HttpRequest& req) {
+    Reply r = echo(req);
+    r.delay = std::chrono::milliseconds(300);
+    return r;
+  });
+  TransportOptions options;
+  options.max_host_connections = 6;
+  options.widen_after = std::chrono::milliseconds(200);
+  Transport transport(options);
+  std::vector<Request> batch;
+  for (int i = 0; i < 6; ++i) batch.push_back(get(server, "/" + std::to_string(i)));
+  auto start = std::chrono::steady_clock::now();
+  auto out = transport.perform_all(batch);
+  // One after another: 1.8 s; the first alone, then five at once 0.2 s later: about 0.5 s.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1200));
+  REQUIRE(out.size() == 6);
+  CHECK(out[5].body == "GET /5 ");
+  const int opened = server.connections();
+  CHECK(opened > 1);
+  // The transport now knows the server is far: the next batch goes out at once (0.3 s, where
+  // waiting to widen again would take 0.5 s).
+  start = std::chrono::steady_clock::now();
+  out = transport.perform_all(batch);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(420));
+  CHECK(out[0].body == "GET /0 ");
+}
+
 TEST_CASE("http: perform_all reports failures per request") {
   TestServer server([](const HttpRequest& req) {
     if (req.path() == "/big") {

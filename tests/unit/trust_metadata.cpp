@@ -75,6 +75,27 @@ TEST_CASE("file meta: exact length and every known hash must match") {
         ErrorCode::hash_mismatch);
 }
 
+TEST_CASE("file meta: a large file's two hashes, checked side by side, must both match") {
+  const std::string big(3 * 1024 * 1024, 'x');  // above kParallelCheckSize
+  std::string edited = big;
+  edited[big.size() / 2] = 'y';
+  FileMeta m;
+  m.length = static_cast<long long>(big.size());
+  m.hashes["sha256"] = dct::sha256(big);
+  m.hashes["sha512"] = dct::sha512(big);
+  CHECK_NOTHROW(check_file_meta(m, big, "targets", "snapshot"));
+  CHECK(code_of([&] { check_file_meta(m, edited, "targets", "snapshot"); }) ==
+        ErrorCode::hash_mismatch);
+  FileMeta wrong512 = m;
+  wrong512.hashes["sha512"] = dct::sha512(edited);
+  CHECK(code_of([&] { check_file_meta(wrong512, big, "targets", "snapshot"); }) ==
+        ErrorCode::hash_mismatch);
+  FileMeta wrong256 = m;
+  wrong256.hashes["sha256"] = dct::sha256(edited);
+  CHECK(code_of([&] { check_file_meta(wrong256, big, "targets", "snapshot"); }) ==
+        ErrorCode::hash_mismatch);
+}
+
 TEST_CASE("signatures are read as Go reads them: base64 with CR/LF, method in any case") {
   // A root notary published (self-signed by its root key), its signature re-wrapped with CRLF
   // line breaks and its method upper-cased: notary's JSON decoder still accepts both.

@@ -9,6 +9,7 @@
 #include "base/encoding.h"
 #include "base/errors.h"
 #include "base/ossl.h"
+#include "base/ossl_memo.h"
 #include "trust/crypto/pkix.h"
 #include "trust/formats/canonical_json.h"
 #include "trust/formats/go_base64.h"
@@ -26,7 +27,7 @@ ossl::PKey certificate_key(const ossl::X509Ptr& cert) {
 
 // The key as notary's verifiers load it: certificates from the first PEM block, whatever its
 // type; plain keys from DER.
-ossl::PKey verifier_key(const PublicKey& key) {
+ossl::PKey load_verifier_key(const PublicKey& key) {
   if (key.type == "ecdsa" || key.type == "rsa") return parse_pkix_public_key(key.public_bytes);
   if (key.is_certificate()) {
     auto block = pem_decode(key.public_bytes);
@@ -36,6 +37,13 @@ ossl::PKey verifier_key(const PublicKey& key) {
     return ossl::PKey(
         EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes_of(key.public_bytes), 32));
   return nullptr;
+}
+
+// A command verifies the same few keys many times (every role's signatures, key IDs, root
+// checks); parsing a certificate costs far more than the check itself.
+ossl::PKey verifier_key(const PublicKey& key) {
+  static ossl::HandleMemo<ossl::PKey, EVP_PKEY_up_ref> memo;
+  return memo.get(key.type + '\n' + key.public_bytes, [&] { return load_verifier_key(key); });
 }
 
 bool digest_verify(EVP_PKEY* key, const EVP_MD* md, std::string_view message,

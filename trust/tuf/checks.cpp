@@ -6,6 +6,7 @@
 
 #include "base/encoding.h"
 #include "base/errors.h"
+#include "base/run_beside.h"
 #include "trust/crypto/keys.h"
 
 namespace dct::trust {
@@ -57,25 +58,33 @@ VerifyOutcome verify_signatures(const SignedFile& file,
 }
 
 void check_file_meta(const FileMeta& expected, const std::string& bytes,
-                     const std::string& role_label, const std::string& parent_label) {
+                     const std::string& role_label, const std::string& parent_label,
+                     Hashing hashing) {
   if (static_cast<long long>(bytes.size()) != expected.length)
     throw Error(ErrorCode::length_mismatch,
                 fmt::format("{} is {} bytes long but {} says {}", role_label, bytes.size(),
                             parent_label, expected.length));
-  bool known = false;
-  for (const auto& [alg, digest] : expected.hashes) {
-    std::string actual;
-    if (alg == "sha256")
-      actual = sha256(bytes);
-    else if (alg == "sha512")
-      actual = sha512(bytes);
-    else
-      continue;
-    known = true;
+  auto check = [&](const std::string& alg, const std::string& digest) {
+    const std::string actual = alg == "sha256" ? sha256(bytes) : sha512(bytes);
     if (actual != digest)
       throw Error(
           ErrorCode::hash_mismatch,
           fmt::format("{} does not match the {} hash listed in {}", role_label, alg, parent_label));
+  };
+  const auto sha256_listed = expected.hashes.find("sha256");
+  const auto sha512_listed = expected.hashes.find("sha512");
+  const bool known =
+      sha256_listed != expected.hashes.end() || sha512_listed != expected.hashes.end();
+  if (sha256_listed != expected.hashes.end() && sha512_listed != expected.hashes.end()) {
+    // Both hashes of a large file at once, on two cores.
+    auto second = run_beside(hashing == Hashing::side_by_side && bytes.size() >= kParallelCheckSize,
+                             [&] { check(sha512_listed->first, sha512_listed->second); });
+    check(sha256_listed->first, sha256_listed->second);
+    second.get();
+  } else if (sha256_listed != expected.hashes.end()) {
+    check(sha256_listed->first, sha256_listed->second);
+  } else if (sha512_listed != expected.hashes.end()) {
+    check(sha512_listed->first, sha512_listed->second);
   }
   if (!known)
     throw Error(ErrorCode::hash_mismatch,

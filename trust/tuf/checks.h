@@ -20,8 +20,12 @@ VerifyOutcome verify_signatures(const SignedFile& file,
                                 const std::string& role_label);
 
 // Hash and length of `bytes` against what a parent lists. Throws hash_mismatch/length_mismatch.
+// A large file's SHA-256 and SHA-512 are computed on two threads unless the caller already
+// keeps the other core busy.
+enum class Hashing { side_by_side, one_after_another };
 void check_file_meta(const FileMeta& expected, const std::string& bytes,
-                     const std::string& role_label, const std::string& parent_label);
+                     const std::string& role_label, const std::string& parent_label,
+                     Hashing hashing = Hashing::side_by_side);
 
 // Throws expired when `file` is past its expiry at `now`.
 void check_not_expired(const SignedFile& file, TimePoint now, const std::string& role_label);

@@ -7,6 +7,7 @@
 
 #include "base/encoding.h"
 #include "base/errors.h"
+#include "base/run_beside.h"
 #include "trust/tuf/checks.h"
 
 namespace dct::trust {
@@ -434,14 +435,28 @@ std::optional<Targets> Updater::read_indexed(const std::string& role, const File
     if (!entry) return std::nullopt;
     auto cached = cache_.load(role, static_cast<std::size_t>(expected.length));
     if (!cached) return std::nullopt;
-    check_file_meta(expected, *cached, role, "snapshot");
-    suspect = true;
-    auto t = read_indexed_target(*cached, role, *entry, *indexed_tag_);
-    if (t) {
-      verify_signatures(t->file, keys, role_keys, role);
-      check_not_expired(t->file, clock_.now(), role);
-      return t;
+    // The snapshot's hashes of the file and the role's own checks are independent: on a large
+    // file (2 MB for 20,000 tags) the two hashes run on the other core, beside the structural
+    // pass and the signature check, which take about as long. Nothing is used before both
+    // sides have passed.
+    auto hashes = run_beside(cached->size() >= kParallelCheckSize, [&] {
+      check_file_meta(expected, *cached, role, "snapshot", Hashing::one_after_another);
+    });
+    std::optional<Targets> t;
+    std::exception_ptr failed;
+    try {
+      t = read_indexed_target(*cached, role, *entry, *indexed_tag_);
+      if (t) {
+        verify_signatures(t->file, keys, role_keys, role);
+        check_not_expired(t->file, clock_.now(), role);
+      }
+    } catch (const Error&) {
+      failed = std::current_exception();
     }
+    hashes.get();
+    suspect = true;
+    if (failed) std::rethrow_exception(failed);
+    if (t) return t;
   } catch (const Error&) {
   }
   // An index that led nowhere for the current file is made again by the full verification.
