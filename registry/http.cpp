@@ -307,7 +307,12 @@ std::vector<Response> Transport::run(const std::vector<const Request*>& requests
   // While the batch runs one request at a time: when the one in flight is overdue.
   auto widen_at = [&]() -> std::optional<std::chrono::steady_clock::time_point> {
     if (!parallel || in_flight != 1 || active.empty()) return std::nullopt;
-    return active.begin()->second->started + options_.widen_after;
+    const Transfer& t = *active.begin()->second;
+    curl_off_t connect_us = 0;  // 0 until connected, and on a reused connection
+    curl_easy_getinfo(t.easy.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
+    const bool near = connect_us > 0 && connect_us < 1000;
+    return t.started + (near ? std::max(options_.widen_after, options_.widen_after_near)
+                             : options_.widen_after);
   };
 
   auto start_more = [&] {

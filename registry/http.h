@@ -109,11 +109,14 @@ struct TransportOptions {
   // TLS connection costs more round trips than it saves for two or three small requests.
   std::size_t parallel_threshold = 4;
   // A larger batch, too, starts one request at a time, and goes out at once on parallel
-  // connections as soon as one of its requests is unanswered after this long. A server that
+  // connections as soon as one of its requests is unanswered after widen_after. A server that
   // answers within it is near (loopback, a LAN), where a new TLS handshake costs more than the
   // wait it saves; across a WAN the parallel connections open this much later than they could,
-  // and every later batch of the transport goes out in parallel at once.
+  // and every later batch of the transport goes out in parallel at once. A request whose TCP
+  // connection was made within a millisecond (a near network; the TLS handshake and the first
+  // answer still to come) has widen_after_near.
   std::chrono::milliseconds widen_after{4};
+  std::chrono::milliseconds widen_after_near{12};
   bool http2 = false;  // offer HTTP/2 by ALPN; parallel requests then share one connection
 };
 

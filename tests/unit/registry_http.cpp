@@ -338,6 +338,7 @@ TEST_CASE("http: a large batch to a server that answers at once stays on one con
   TransportOptions options;
   options.max_host_connections = 6;
   options.widen_after = std::chrono::seconds(5);  // "at once", even on a loaded machine
+  options.widen_after_near = std::chrono::seconds(5);
   Transport transport(options);
   std::vector<Request> batch;
   for (int i = 0; i < 8; ++i) batch.push_back(get(server, "/" + std::to_string(i)));
@@ -357,6 +358,7 @@ TEST_CASE("http: a large batch goes parallel once a request is overdue, and so d
   TransportOptions options;
   options.max_host_connections = 6;
   options.widen_after = std::chrono::milliseconds(200);
+  options.widen_after_near = std::chrono::milliseconds(200);  // the test server is on loopback
   Transport transport(options);
   std::vector<Request> batch;
   for (int i = 0; i < 6; ++i) batch.push_back(get(server, "/" + std::to_string(i)));
