@@ -7,10 +7,6 @@
 
 namespace dct {
 
-// Inputs at least this large are worth a thread (starting one costs about 50 microseconds;
-// hashing 256 KiB with SHA-512 about 350).
-inline constexpr std::size_t kParallelCheckSize = 256 * 1024;
-
 // On another thread when `parallel` (and a thread can be started), else when get() is called.
 template <typename Work>
 std::future<void> run_beside(bool parallel, Work&& work) {

@@ -100,8 +100,7 @@ ossl::PKey parse_named_curve_spki(std::string_view der) {
       continue;
     std::string_view point = der.substr(c.prefix.size());
     if (point[0] != 0x04) return nullptr;
-    std::unique_ptr<EVP_PKEY_CTX, ossl::Deleter<EVP_PKEY_CTX_free>> ctx(
-        EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(c.group), 0),
         OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<char*>(point.data()),

@@ -64,31 +64,29 @@ void check_file_meta(const FileMeta& expected, const std::string& bytes,
     throw Error(ErrorCode::length_mismatch,
                 fmt::format("{} is {} bytes long but {} says {}", role_label, bytes.size(),
                             parent_label, expected.length));
-  auto check = [&](const std::string& alg, const std::string& digest) {
-    const std::string actual = alg == "sha256" ? sha256(bytes) : sha512(bytes);
+  auto listed = [&](const char* alg) -> const std::string* {
+    auto it = expected.hashes.find(alg);
+    return it == expected.hashes.end() ? nullptr : &it->second;
+  };
+  const std::string* sha256_digest = listed("sha256");
+  const std::string* sha512_digest = listed("sha512");
+  if (!sha256_digest && !sha512_digest)
+    throw Error(ErrorCode::hash_mismatch,
+                fmt::format("{} lists no supported hash for {}", parent_label, role_label));
+  auto check = [&](const char* alg, const std::string& actual, const std::string& digest) {
     if (actual != digest)
       throw Error(
           ErrorCode::hash_mismatch,
           fmt::format("{} does not match the {} hash listed in {}", role_label, alg, parent_label));
   };
-  const auto sha256_listed = expected.hashes.find("sha256");
-  const auto sha512_listed = expected.hashes.find("sha512");
-  const bool known =
-      sha256_listed != expected.hashes.end() || sha512_listed != expected.hashes.end();
-  if (sha256_listed != expected.hashes.end() && sha512_listed != expected.hashes.end()) {
-    // Both hashes of a large file at once, on two cores.
-    auto second = run_beside(hashing == Hashing::side_by_side && bytes.size() >= kParallelCheckSize,
-                             [&] { check(sha512_listed->first, sha512_listed->second); });
-    check(sha256_listed->first, sha256_listed->second);
-    second.get();
-  } else if (sha256_listed != expected.hashes.end()) {
-    check(sha256_listed->first, sha256_listed->second);
-  } else if (sha512_listed != expected.hashes.end()) {
-    check(sha512_listed->first, sha512_listed->second);
-  }
-  if (!known)
-    throw Error(ErrorCode::hash_mismatch,
-                fmt::format("{} lists no supported hash for {}", parent_label, role_label));
+  // Both hashes of a large file at once, on two cores.
+  auto second = run_beside(sha256_digest && sha512_digest && hashing == Hashing::side_by_side &&
+                               bytes.size() >= kParallelCheckSize,
+                           [&] {
+                             if (sha512_digest) check("sha512", sha512(bytes), *sha512_digest);
+                           });
+  if (sha256_digest) check("sha256", sha256(bytes), *sha256_digest);
+  second.get();
 }
 
 void check_not_expired(const SignedFile& file, TimePoint now, const std::string& role_label) {
