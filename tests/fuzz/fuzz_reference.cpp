@@ -48,7 +48,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool ambiguous = ref.is_docker_hub() && familiar.find('/') != std::string::npos &&
                          (first.find_first_of(".:") != std::string::npos || first == "localhost" ||
                           first != lower(first));
-  if (!ambiguous) FUZZ_CHECK(dct::registry::parse_reference(ref.familiar_str()) == ref);
+  // And as in docker, a familiar name of 64 hexadecimal digits is refused as an image ID,
+  // though "docker.io/<64 hex digits>" names a repository.
+  const std::string familiar_str = ref.familiar_str();
+  const bool image_id = familiar_str.size() == 64 &&
+                        familiar_str.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!ambiguous && !image_id) FUZZ_CHECK(dct::registry::parse_reference(familiar_str) == ref);
   FUZZ_CHECK(dct::registry::parse_repository(ref.gun()).gun() == ref.gun());
   (void)ref.registry_api_base();
   (void)ref.credentials_key();
