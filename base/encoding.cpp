@@ -1,9 +1,12 @@
 #include "base/encoding.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <array>
 #include <stdexcept>
+
+#include "base/ossl.h"
 
 namespace dct {
 
@@ -103,5 +106,43 @@ static std::string digest(const EVP_MD* md, std::string_view data) {
 
 std::string sha256(std::string_view data) { return digest(EVP_sha256(), data); }
 std::string sha512(std::string_view data) { return digest(EVP_sha512(), data); }
+
+struct Sha256Stream::Ctx {
+  trust::ossl::MdCtx md{EVP_MD_CTX_new()};
+};
+
+Sha256Stream::Sha256Stream() : ctx_(std::make_unique<Ctx>()) {
+  if (!ctx_->md || EVP_DigestInit_ex(ctx_->md.get(), EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("digest computation failed");
+}
+
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::update(std::string_view piece) {
+  if (EVP_DigestUpdate(ctx_->md.get(), piece.data(), piece.size()) != 1)
+    throw std::runtime_error("digest computation failed");
+}
+
+std::string Sha256Stream::finish() {
+  unsigned char buf[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx_->md.get(), buf, &len) != 1)
+    throw std::runtime_error("digest computation failed");
+  return std::string(reinterpret_cast<char*>(buf), len);
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char buf[EVP_MAX_MD_SIZE];
+  std::size_t len = 0;
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                reinterpret_cast<const unsigned char*>(data.data()), data.size(), buf, sizeof buf,
+                &len) == nullptr)
+    throw std::runtime_error("HMAC computation failed");
+  return std::string(reinterpret_cast<char*>(buf), len);
+}
+
+bool equal_in_constant_time(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
 
 }  // namespace dct

@@ -1,6 +1,7 @@
 #pragma once
 // Byte encodings and digests used across the project: hex, standard base64 (with padding,
-// as Go's base64.StdEncoding), SHA-256 and SHA-512.
+// as Go's base64.StdEncoding), SHA-256, SHA-512 and HMAC-SHA256.
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,5 +14,22 @@ std::string base64_encode(std::string_view bytes);                // standard al
 std::optional<std::string> base64_decode(std::string_view text);  // strict, padded
 std::string sha256(std::string_view data);                        // raw 32 bytes
 std::string sha512(std::string_view data);                        // raw 64 bytes
+// SHA-256 of bytes given in pieces.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void update(std::string_view piece);
+  std::string finish();  // raw 32 bytes
+
+ private:
+  struct Ctx;
+  std::unique_ptr<Ctx> ctx_;
+};
+std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
+// Equal bytes, compared in time independent of where they differ (for MACs).
+bool equal_in_constant_time(std::string_view a, std::string_view b);
 
 }  // namespace dct

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -73,6 +74,31 @@ void write_file_atomic(const fs::path& path, const std::string& bytes, unsigned 
     ::unlink(tmp.c_str());
     throw write_error(path, err);
   }
+}
+
+bool read_file_in_chunks(const fs::path& path, std::size_t max_size, std::size_t from,
+                         std::size_t to, const ChunkSink& sink) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<std::size_t>(st.st_size) > max_size) {
+    ::close(fd);
+    return false;
+  }
+  std::string buffer(std::size_t{64} << 10, '\0');
+  std::size_t at = from;
+  const std::size_t end = std::min(to, static_cast<std::size_t>(st.st_size));
+  while (at < end) {
+    ssize_t n =
+        ::pread(fd, buffer.data(), std::min(buffer.size(), end - at), static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    sink(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    at += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return true;
 }
 
 std::optional<std::string> read_file_capped(const fs::path& path, std::size_t max_size) {

@@ -3,8 +3,10 @@
 // directories made 0700, files 0600 unless asked otherwise; and read with a size cap.
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace dct {
 
@@ -20,5 +22,11 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& byt
 // The file's bytes; nullopt when it is missing, not a regular file, or larger than max_size.
 std::optional<std::string> read_file_capped(const std::filesystem::path& path,
                                             std::size_t max_size);
+// Bytes [from, to) of the same file (to capped at its end) handed to `sink` in pieces of at
+// most 64 KiB, in order, for a reader that needs only a pass over them (a hash): a large file
+// is never held whole. False when read_file_capped would give nullopt.
+using ChunkSink = std::function<void(std::string_view)>;
+bool read_file_in_chunks(const std::filesystem::path& path, std::size_t max_size, std::size_t from,
+                         std::size_t to, const ChunkSink& sink);
 
 }  // namespace dct

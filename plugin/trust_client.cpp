@@ -35,7 +35,8 @@ RepositoryClient::RepositoryClient(registry::Session& session, const registry::R
       remote_(session.notary_remote(ref)),
       cache_(trust_dir_, ref.gun()),
       staged_(cache_),
-      index_(trust::repository_dir(trust_dir_, ref.gun()) / "dct-index") {
+      index_(trust::repository_dir(trust_dir_, ref.gun()) / "dct-index",
+             trust::IndexSeal::key_file_in(trust_dir_)) {
   remote_->set_read_actions(actions);
   trust::MetadataFetcher& source = fetcher ? *fetcher : *remote_;
   updater_ =

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The verified index (<trust dir>/tuf/<gun>/dct-index/<role>.index): a warm resolve reads an
 # unchanged targets role through it; a tag signed or moved with notary is seen at once; an index
-# edited (a range moved into the digest, pointed at another tag, garbage) or a cached file
-# edited never yields a wrong digest; the index is 0600 in a 0700 directory.
+# edited (a range moved into the digest, pointed at another tag, garbage; with or without
+# sealing it again with the key), an index from another trust dir, or a cached file edited never
+# yields a wrong digest; the index and its seal key are 0600 in 0700 directories, and a key that
+# others can read is replaced.
 source "$(dirname "$0")/lib.sh"
 
 hex() { printf 'manifest %s' "$1" | sha256sum | cut -c1-64; }
@@ -16,11 +18,19 @@ sign_many() {  # GUN N [ROLE]
   done
   notary_cli publish "$gun" >/dev/null
 }
-# edit_index FILE TAG (other TAG2 | shift N | line TEXT): rewrites TAG's line.
+# edit_index FILE TAG (other TAG2 | shift N | line TEXT) [KEYFILE]: rewrites TAG's line; with
+# KEYFILE, seals the result again with that key, as only someone holding it could.
 edit_index() {
   /usr/bin/python3 - "$@" <<'PY'
-import sys
+import hashlib, hmac, sys
 path, tag, how, arg = sys.argv[1:5]
+key = open(sys.argv[5]).read().strip() if len(sys.argv) > 5 else None
+def write(lines):
+    text = "\n".join(lines)
+    if key:
+        body = text[: text.rindex("mac ")]
+        text = body + "mac " + hmac.new(bytes.fromhex(key), body.encode(), hashlib.sha256).hexdigest() + "\n"
+    open(path, "w").write(text)
 lines = open(path).read().split("\n")
 at = next(i for i, l in enumerate(lines) if l.startswith(tag + "\t"))
 _, off, length = lines[at].split("\t")
@@ -30,10 +40,10 @@ elif how == "shift":
     off = str(int(off) + int(arg))
 else:
     lines[at] = arg
-    open(path, "w").write("\n".join(lines))
+    write(lines)
     sys.exit(0)
 lines[at] = f"{tag}\t{off}\t{length}"
-open(path, "w").write("\n".join(lines))
+write(lines)
 PY
 }
 used_index() {  # ROLE GUN: whether the last -D run read ROLE through its index
@@ -53,7 +63,10 @@ index=$index_dir/targets.index
 [[ -f $index ]] && pass || fail "no index written after the full verification"
 assert_eq 600 "$(stat -c %a "$index")" "index file mode"
 assert_eq 700 "$(stat -c %a "$index_dir")" "index directory mode"
-assert_contains "$(head -3 "$index")" "sha256 $(sha256sum <"$DCT_TRUST/tuf/$g/metadata/targets.json" | cut -c1-64)" \
+seal_key=$DCT_TRUST/dct/index-seal.key
+assert_eq 600 "$(stat -c %a "$seal_key")" "seal key file mode"
+assert_eq 700 "$(stat -c %a "$DCT_TRUST/dct")" "seal key directory mode"
+assert_contains "$(head -6 "$index")" "sha256 $(sha256sum <"$DCT_TRUST/tuf/$g/metadata/targets.json" | cut -c1-64)" \
   "index names the hash of the cached targets file"
 run_capture dct resolve -D "$g:t7"
 assert_eq "$g@sha256:$(hex 7)" "$OUT" "warm resolve digest"
@@ -91,6 +104,19 @@ for edit in "other t6" "shift 9" "shift -1" "shift 40" "line t5	0	999" "line gar
   record_attack "verified index" "index edited: $edit" "digest of t5 unchanged, full verification" \
     "$( [[ $OUT == "$g@sha256:$(hex 5)" ]] && echo PASS || echo FAIL)"
 done
+# Sealed again with the right key (someone who can read the key file): the entry read is still
+# checked to be the tag's own, and the file's bytes are still the ones hashed.
+for edit in "other t6" "shift 9" "shift -1" "line t5	0	999"; do
+  dct resolve "$g:t5" >/dev/null
+  read -r how arg <<<"$edit"
+  edit_index "$index" t5 "$how" "$arg" "$seal_key"
+  run_capture dct resolve -D "$g:t5"
+  assert_eq "$g@sha256:$(hex 5)" "$OUT" "resealed index ($edit): the verified digest"
+  used_index targets "$g" && fail "resealed index ($edit) was used" || pass
+  record_attack "verified index" "index edited and sealed again with the key: $edit" \
+    "digest of t5 unchanged, full verification" \
+    "$( [[ $OUT == "$g@sha256:$(hex 5)" ]] && echo PASS || echo FAIL)"
+done
 head -c 100 /dev/urandom >"$index"
 run_capture dct resolve -D "$g:t5"
 assert_eq "$g@sha256:$(hex 5)" "$OUT" "random bytes as the index"
@@ -111,6 +137,29 @@ assert_eq "$g@sha256:$(hex 5)" "$OUT" "edited cached file: the verified digest"
 used_index targets "$g" && fail "the index was used with an edited file" || pass
 record_attack "verified index" "cached targets file edited (t5's digest swapped)" \
   "fetched again, digest unchanged" "$( [[ $OUT == "$g@sha256:$(hex 5)" ]] && echo PASS || echo FAIL)"
+
+echo "== an index from another trust dir, or with a seal key others can read, is not used"
+dct resolve "$g:t5" >/dev/null
+other_trust=$(mktemp -d)
+"$DCT_BIN" resolve --trust-dir "$other_trust" "$g:t5" >/dev/null
+"$DCT_BIN" resolve --trust-dir "$other_trust" "$g:t5" >/dev/null
+edit_index "$other_trust/tuf/$g/dct-index/targets.index" t5 other t6 "$other_trust/dct/index-seal.key"
+cp "$other_trust/tuf/$g/dct-index/targets.index" "$index"
+run_capture dct resolve -D "$g:t5"
+assert_eq "$g@sha256:$(hex 5)" "$OUT" "index copied from another trust dir: the verified digest"
+used_index targets "$g" && fail "an index sealed with another trust dir's key was used" || pass
+record_attack "verified index" "index made and sealed in another trust dir, copied in" \
+  "not used, digest of t5 unchanged" "$( [[ $OUT == "$g@sha256:$(hex 5)" ]] && echo PASS || echo FAIL)"
+rm -rf "$other_trust"
+old_key=$(cat "$seal_key")
+chmod 640 "$seal_key"
+run_capture dct resolve -D "$g:t5"
+assert_eq "$g@sha256:$(hex 5)" "$OUT" "group-readable seal key: the verified digest"
+used_index targets "$g" && fail "an index sealed with a group-readable key was used" || pass
+assert_eq 600 "$(stat -c %a "$seal_key")" "the seal key was made again, 0600"
+[[ $(cat "$seal_key") != "$old_key" ]] && pass || fail "the group-readable seal key was kept"
+run_capture dct resolve -D "$g:t5"
+used_index targets "$g" && pass || fail "the index sealed with the new key was not used"
 
 echo "== targets/releases: read through its own index, the pull rule unchanged"
 r=$(new_gun index-releases)

@@ -1,13 +1,14 @@
 // The verified index inside the update flow: a warm resolve of an unchanged repository reads
 // its targets roles through their index, every change the timestamp and snapshot announce is
-// still seen, and an index that was tampered with, is stale, or meets an expired file never
-// changes the answer.
+// still seen, and an index that was tampered with (with or without the seal key), is stale, was
+// made by another client, or meets an expired or rolled-back file never changes the answer.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "base/encoding.h"
 #include "base/errors.h"
 #include "error_code_of.h"
 #include "temp_dir.h"
@@ -28,7 +29,10 @@ struct IndexFixture {
   MemoryMetadataCache cache;
   FixedClock clock{repo.now};
   test::TempDir dir;
-  VerifiedIndexStore store{dir / "dct-index"};
+  // As each command does: the index store and its seal key read anew.
+  VerifiedIndexStore store() const {
+    return {dir / "dct-index", IndexSeal::key_file_in(dir.path())};
+  }
   std::set<std::string> indexed;  // of the last resolve
 
   IndexFixture() {
@@ -48,7 +52,8 @@ struct IndexFixture {
     StagedMetadataCache staged(cache);
     staged.hold();
     Updater u(repo.gun, server, staged, clock);
-    u.set_index_store(&store);
+    const VerifiedIndexStore run = store();
+    u.set_index_store(&run);
     auto options = resolve_update_options();
     options.indexed_tag = tag;
     auto r = u.update(options);
@@ -57,9 +62,19 @@ struct IndexFixture {
     staged.commit();
     return out;
   }
-  std::string index(const std::string& role = "targets") { return store.load(role).value_or(""); }
+  // A resolve of `tag` that verified the whole targets file and gave `manifest_text`'s digest.
+  void check_full_verification(const std::string& tag, const std::string& manifest_text) {
+    CHECK(resolve(tag).digest_hex == MiniRepo::digest_of(manifest_text));
+    CHECK(indexed.empty());
+  }
+  // A resolve of `tag` that read targets through its index.
+  void check_read_through_index(const std::string& tag) {
+    resolve(tag);
+    CHECK(indexed == std::set<std::string>{"targets"});
+  }
+  std::string index(const std::string& role = "targets") { return store().load(role).value_or(""); }
   void set_index(const std::string& text, const std::string& role = "targets") {
-    store.store(role, text);
+    store().store(role, text);
   }
   // The index with `tag`'s range replaced by `other`'s.
   std::string pointing(const std::string& tag, const std::string& other) {
@@ -72,6 +87,31 @@ struct IndexFixture {
     const std::string range = text.substr(o_at + other.size(), o_len - other.size());
     auto [t_at, t_len] = line(tag);
     return text.replace(t_at, t_len, tag + range);
+  }
+  // `text` sealed again with this client's key: an edit only someone holding the key can make.
+  std::string resealed(std::string text) {
+    auto key = IndexSeal(IndexSeal::key_file_in(dir.path())).key();
+    REQUIRE(key);
+    text.resize(text.rfind("mac "));
+    return text + "mac " + to_hex(hmac_sha256(*key, text)) + "\n";
+  }
+  // A server holding the snapshot key lists `targets` (an older file) in a new snapshot.
+  void serve_targets(const std::string& targets) {
+    repo.files["targets"] = targets;
+    nlohmann::json snapshot = {{"_type", "Snapshot"},
+                               {"expires", repo.expiry_of("snapshot")},
+                               {"meta", nlohmann::json::object()},
+                               {"version", ++repo.version}};
+    snapshot["meta"]["root"] = MiniRepo::file_meta(repo.files.at("root"));
+    snapshot["meta"]["targets"] = MiniRepo::file_meta(targets);
+    repo.files["snapshot"] = repo.sign_as("snapshot", snapshot);
+    nlohmann::json timestamp = {{"_type", "Timestamp"},
+                                {"expires", repo.expiry_of("timestamp")},
+                                {"meta", nlohmann::json::object()},
+                                {"version", ++repo.timestamp_version}};
+    timestamp["meta"]["snapshot"] = MiniRepo::file_meta(repo.files.at("snapshot"));
+    repo.files["timestamp"] = repo.sign_as("timestamp", timestamp);
+    repo.serve(server);
   }
 };
 
@@ -118,13 +158,51 @@ TEST_CASE("verified index: pointing a tag at another tag's entry never changes t
   IndexFixture f;
   f.publish();
   f.resolve("t3");
-  f.set_index(f.pointing("t3", "t4"));
-  auto r = f.resolve("t3");
-  CHECK(r.digest_hex == MiniRepo::digest_of(IndexFixture::manifest(3)));
+  // Edited without the key (the seal breaks), and with it (the entry is t4's, not t3's).
+  for (bool with_key : {false, true}) {
+    CAPTURE(with_key);
+    const std::string edited = f.pointing("t3", "t4");
+    f.set_index(with_key ? f.resealed(edited) : edited);
+    f.check_full_verification("t3", IndexFixture::manifest(3));
+    // The full verification wrote a good index again.
+    f.check_read_through_index("t3");
+  }
+}
+
+TEST_CASE("verified index: an index made by another client, or without the key, is not used") {
+  IndexFixture a;
+  a.publish();
+  a.resolve("t3");
+  const std::string theirs = a.index();
+  IndexFixture b;
+  b.repo.gun = a.repo.gun;
+  a.repo.serve(b.server);
+  b.resolve("t3");
+  b.set_index(theirs);  // copied from another trust dir: sealed with another key
+  b.check_full_verification("t3", IndexFixture::manifest(3));
+  CHECK(b.index() != theirs);
+  // The key file gone: the index is not used, and the next full verification seals anew.
+  std::filesystem::remove(IndexSeal::key_file_in(b.dir.path()));
+  b.check_full_verification("t3", IndexFixture::manifest(3));
+  b.check_read_through_index("t3");
+}
+
+TEST_CASE("verified index: a valid index for an older file than the cached one is no rollback") {
+  IndexFixture f;
+  f.publish();
+  f.resolve("t1");
+  const std::string old_index = f.index();
+  const std::string old_targets = f.repo.files.at("targets");
+  // Version 2 moves t1. The cache now holds it; the index for version 1 comes back (as when
+  // another client updated the cache, or a run with DCT_VERIFIED_INDEX=0 did).
+  f.repo.targets_tags["t1"] = "manifest moved";
+  f.publish_next();
+  CHECK(f.resolve("t1").digest_hex == MiniRepo::digest_of("manifest moved"));
+  f.set_index(old_index);
+  // A server holding the snapshot key lists version 1 again.
+  f.serve_targets(old_targets);
+  CHECK(code_of([&] { f.resolve("t1"); }) == ErrorCode::rollback);
   CHECK(f.indexed.empty());
-  // The full verification wrote a good index again.
-  f.resolve("t3");
-  CHECK(f.indexed == std::set<std::string>{"targets"});
 }
 
 TEST_CASE(
@@ -196,7 +274,7 @@ TEST_CASE("verified index: targets/releases read through its index, the pull rul
   const std::size_t a = text.find("\nt5\t") + 1, b = text.find("\nt6\t") + 1;
   const std::string range6 = text.substr(b + 2, text.find('\n', b) - b - 2);
   text.replace(a + 2, text.find('\n', a) - a - 2, range6);
-  f.set_index(text, "targets/releases");
+  f.set_index(f.resealed(text), "targets/releases");
   auto again = f.resolve("t5");
   CHECK(again.digest_hex == MiniRepo::digest_of("released 5"));
   CHECK_FALSE(f.indexed.count("targets/releases"));
@@ -217,21 +295,7 @@ TEST_CASE("verified index: once the root names another targets key, the kept ind
   ++f.repo.root_version;
   f.publish_next();
   f.cache.files["root"] = f.repo.files.at("root");
-  f.repo.files["targets"] = old_targets;
-  nlohmann::json snapshot = {{"_type", "Snapshot"},
-                             {"expires", f.repo.expiry_of("snapshot")},
-                             {"meta", nlohmann::json::object()},
-                             {"version", f.repo.version}};
-  snapshot["meta"]["root"] = MiniRepo::file_meta(f.repo.files.at("root"));
-  snapshot["meta"]["targets"] = MiniRepo::file_meta(old_targets);
-  f.repo.files["snapshot"] = f.repo.sign_as("snapshot", snapshot);
-  nlohmann::json timestamp = {{"_type", "Timestamp"},
-                              {"expires", f.repo.expiry_of("timestamp")},
-                              {"meta", nlohmann::json::object()},
-                              {"version", f.repo.timestamp_version}};
-  timestamp["meta"]["snapshot"] = MiniRepo::file_meta(f.repo.files.at("snapshot"));
-  f.repo.files["timestamp"] = f.repo.sign_as("timestamp", timestamp);
-  f.repo.serve(f.server);
+  f.serve_targets(old_targets);
   f.indexed.clear();
   auto code = code_of([&] { f.resolve("t1"); });
   CHECK((code == ErrorCode::signature_invalid || code == ErrorCode::threshold_not_met));

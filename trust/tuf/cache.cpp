@@ -51,6 +51,11 @@ std::optional<std::string> FileMetadataCache::load(const std::string& role, std:
   return read_file_capped(path_for(role), max_size);
 }
 
+bool FileMetadataCache::read_chunks(const std::string& role, std::size_t max_size, std::size_t from,
+                                    std::size_t to, const ChunkSink& sink) {
+  return read_file_in_chunks(path_for(role), max_size, from, to, sink);
+}
+
 void FileMetadataCache::store(const std::string& role, const std::string& bytes) {
   const auto path = path_for(role);
   if (auto current = read_file_capped(path, bytes.size()); current && *current == bytes) return;
@@ -75,6 +80,17 @@ std::optional<std::string> StagedMetadataCache::load(const std::string& role,
     return it->bytes;
   }
   return base_.load(role, max_size);
+}
+
+bool StagedMetadataCache::read_chunks(const std::string& role, std::size_t max_size,
+                                      std::size_t from, std::size_t to, const ChunkSink& sink) {
+  for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
+    if (it->role != role) continue;
+    if (!it->bytes || it->bytes->size() > max_size) return false;
+    if (from < it->bytes->size()) sink(std::string_view(*it->bytes).substr(from, to - from));
+    return true;
+  }
+  return base_.read_chunks(role, max_size, from, to, sink);
 }
 
 void StagedMetadataCache::store(const std::string& role, const std::string& bytes) {

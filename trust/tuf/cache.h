@@ -26,6 +26,14 @@ class MetadataCache {
     store(role, bytes);
   }
   virtual void remove(const std::string& role) = 0;
+  // Bytes [from, to) of what load() would give, in pieces (see read_file_in_chunks); false
+  // when it gives nullopt.
+  virtual bool read_chunks(const std::string& role, std::size_t max_size, std::size_t from,
+                           std::size_t to, const ChunkSink& sink) {
+    auto bytes = load(role, max_size);
+    if (bytes && from < bytes->size()) sink(std::string_view(*bytes).substr(from, to - from));
+    return bytes.has_value();
+  }
 };
 
 class FileMetadataCache final : public MetadataCache {
@@ -35,6 +43,8 @@ class FileMetadataCache final : public MetadataCache {
   void store(const std::string& role, const std::string& bytes) override;
   void store_synced(const std::string& role, const std::string& bytes) override;
   void remove(const std::string& role) override;
+  bool read_chunks(const std::string& role, std::size_t max_size, std::size_t from, std::size_t to,
+                   const ChunkSink& sink) override;
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
@@ -60,6 +70,8 @@ class StagedMetadataCache final : public MetadataCache {
   void store(const std::string& role, const std::string& bytes) override;
   void store_synced(const std::string& role, const std::string& bytes) override;
   void remove(const std::string& role) override;
+  bool read_chunks(const std::string& role, std::size_t max_size, std::size_t from, std::size_t to,
+                   const ChunkSink& sink) override;
   void hold() { held_ = true; }
   void commit();   // writes what was held back, in order, and stops holding
   void discard();  // forgets it and stops holding

@@ -10,6 +10,26 @@
 #include "trust/crypto/keys.h"
 
 namespace dct::trust {
+namespace {
+
+// A threshold counts keys, not key IDs: one key listed under several IDs (a bare key and a
+// certificate wrapping it, two certificates for it) signs once.
+std::string distinct_key(const PublicKey& key, const std::string& id) {
+  return key_identity(key).value_or("id " + id);
+}
+
+std::string alias_note(std::size_t ids, std::size_t keys) {
+  return ids > keys ? fmt::format(" (its {} valid key IDs name only {} distinct key{})", ids, keys,
+                                  keys == 1 ? "" : "s")
+                    : std::string();
+}
+
+Error key_id_mismatch(const std::string& role_label, const std::string& id) {
+  return Error(ErrorCode::key_id_mismatch,
+               fmt::format("{}: signature key ID {} does not match its key", role_label, id));
+}
+
+}  // namespace
 
 VerifyOutcome verify_signatures(const SignedFile& file,
                                 const std::map<std::string, PublicKey>& keys, const RoleKeys& role,
@@ -17,8 +37,6 @@ VerifyOutcome verify_signatures(const SignedFile& file,
   if (file.signatures.empty())
     throw Error(ErrorCode::threshold_not_met, fmt::format("{} has no signatures", role_label));
   std::set<std::string> role_ids(role.keyids.begin(), role.keyids.end());
-  // A threshold counts keys, not key IDs: one key listed under several IDs (a bare key and a
-  // certificate wrapping it, two certificates for it) signs once.
   std::set<std::string> valid_keys;
   std::set<std::string> valid_ids;
   int invalid = 0;
@@ -26,24 +44,17 @@ VerifyOutcome verify_signatures(const SignedFile& file,
     if (!role_ids.count(sig.keyid)) continue;  // not a key of this role: ignored
     auto it = keys.find(sig.keyid);
     if (it == keys.end()) continue;
-    if (it->second.id() != sig.keyid)
-      throw Error(
-          ErrorCode::key_id_mismatch,
-          fmt::format("{}: signature key ID {} does not match its key", role_label, sig.keyid));
+    if (it->second.id() != sig.keyid) throw key_id_mismatch(role_label, sig.keyid);
     if (verify_signature(it->second, sig.method, file.canonical, sig.signature)) {
       valid_ids.insert(sig.keyid);
-      valid_keys.insert(key_identity(it->second).value_or("id " + sig.keyid));
+      valid_keys.insert(distinct_key(it->second, sig.keyid));
     } else {
       ++invalid;
     }
   }
   int count = static_cast<int>(valid_keys.size());
   if (count < role.threshold) {
-    const std::string aliases =
-        valid_ids.size() > valid_keys.size()
-            ? fmt::format(" (its {} valid key IDs name only {} distinct key{})", valid_ids.size(),
-                          valid_keys.size(), valid_keys.size() == 1 ? "" : "s")
-            : std::string();
+    const std::string aliases = alias_note(valid_ids.size(), valid_keys.size());
     if (invalid > 0)
       throw Error(
           ErrorCode::signature_invalid,
@@ -54,7 +65,29 @@ VerifyOutcome verify_signatures(const SignedFile& file,
                 fmt::format("{} is signed by {} valid key{}, {} required{}", role_label, count,
                             count == 1 ? "" : "s", role.threshold, aliases));
   }
-  return {count};
+  return {count, {valid_ids.begin(), valid_ids.end()}};
+}
+
+void check_verified_signers(const std::vector<std::string>& valid_ids,
+                            const std::map<std::string, PublicKey>& keys, const RoleKeys& role,
+                            const std::string& role_label) {
+  std::set<std::string> role_ids(role.keyids.begin(), role.keyids.end());
+  std::set<std::string> valid_keys;
+  std::size_t counted_ids = 0;
+  for (const auto& id : valid_ids) {
+    if (!role_ids.count(id)) continue;  // no longer a key of this role
+    auto it = keys.find(id);
+    if (it == keys.end()) continue;
+    if (it->second.id() != id) throw key_id_mismatch(role_label, id);
+    valid_keys.insert(distinct_key(it->second, id));
+    ++counted_ids;
+  }
+  const int count = static_cast<int>(valid_keys.size());
+  if (count < role.threshold)
+    throw Error(ErrorCode::threshold_not_met,
+                fmt::format("{} is signed by {} valid key{}, {} required{}", role_label, count,
+                            count == 1 ? "" : "s", role.threshold,
+                            alias_note(counted_ids, valid_keys.size())));
 }
 
 void check_file_meta(const FileMeta& expected, const std::string& bytes,

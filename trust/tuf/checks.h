@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "trust/formats/metadata.h"
 #include "trust/formats/time.h"
@@ -15,10 +16,18 @@ namespace dct::trust {
 // Throws signature_invalid / threshold_not_met / key_id_mismatch with role_label in the text.
 struct VerifyOutcome {
   int valid = 0;
+  std::vector<std::string> valid_ids;  // sorted
 };
 VerifyOutcome verify_signatures(const SignedFile& file,
                                 const std::map<std::string, PublicKey>& keys, const RoleKeys& role,
                                 const std::string& role_label);
+
+// The same threshold check for signatures verified before, on the very same bytes:
+// `valid_ids` (VerifyOutcome::valid_ids then) count as verify_signatures counts them, with the
+// keys and threshold in force now. Throws threshold_not_met / key_id_mismatch.
+void check_verified_signers(const std::vector<std::string>& valid_ids,
+                            const std::map<std::string, PublicKey>& keys, const RoleKeys& role,
+                            const std::string& role_label);
 
 // Hash and length of `bytes` against what a parent lists. Throws hash_mismatch/length_mismatch.
 // A large file's SHA-256 and SHA-512 are computed on two threads unless the caller already

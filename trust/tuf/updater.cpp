@@ -7,7 +7,6 @@
 
 #include "base/encoding.h"
 #include "base/errors.h"
-#include "base/run_beside.h"
 #include "trust/tuf/checks.h"
 
 namespace dct::trust {
@@ -284,10 +283,11 @@ TrustedRepository Updater::attempt(const UpdateOptions& options, bool after_root
       repo.indexed.insert("targets");
     } else {
       t.emplace(Targets::parse(obtain("targets", it->second, "snapshot"), "targets"));
-      verify_signatures(t->file, repo.root.keys, repo.root.role("targets"), "targets");
+      auto verified =
+          verify_signatures(t->file, repo.root.keys, repo.root.role("targets"), "targets");
       check_unless_renewing(t->file, now, "targets", options.renew_expired, repo.warnings);
       cache_.store("targets", t->file.raw);
-      record_index("targets", t->file, it->second);
+      record_index("targets", t->file, it->second, verified);
     }
     repo.roles.emplace("targets", std::move(*t));
     repo.paths["targets"] = {""};
@@ -419,44 +419,47 @@ std::optional<long long> Updater::cached_version(const std::string& role, std::s
   }
 }
 
-// The role read through its verified index and checked as the full path checks it (hash and
-// length against the snapshot, signatures against the keys now in force, expiry); nullopt
-// whenever anything does not hold, and the caller then reads and verifies the whole file.
+// The role read through its sealed verified index, and checked as the full path checks it:
+// the file is the one the snapshot lists (length and both hashes, as recorded when it was
+// verified; the cached copy's two halves hashed again), its recorded signers meet the threshold
+// with the keys in force now, and it has not expired. nullopt whenever anything does not hold,
+// and the caller then reads and verifies the whole file.
 std::optional<Targets> Updater::read_indexed(const std::string& role, const FileMeta& expected,
                                              const std::map<std::string, PublicKey>& keys,
                                              const RoleKeys& role_keys) {
-  if (!index_ || !indexed_tag_ || !expected.sha256()) return std::nullopt;
-  bool suspect = false;  // the index names the tag, for the very file the snapshot lists
+  if (!index_ || !indexed_tag_) return std::nullopt;
+  const auto listed = [&](const char* alg) -> const std::string* {
+    auto it = expected.hashes.find(alg);
+    return it == expected.hashes.end() ? nullptr : &it->second;
+  };
+  const std::string* sha256_listed = listed("sha256");
+  const std::string* sha512_listed = listed("sha512");
+  if (!sha256_listed) return std::nullopt;
+  bool suspect = false;  // a sealed index names the tag, for the very file the snapshot lists
   try {
-    auto index = index_->load(role);
-    if (!index) return std::nullopt;
-    const std::string hex = to_hex(*expected.sha256());
-    auto entry = index_lookup(*index, role, hex, *indexed_tag_);
-    if (!entry) return std::nullopt;
-    auto cached = cache_.load(role, static_cast<std::size_t>(expected.length));
-    if (!cached) return std::nullopt;
-    // The snapshot's hashes of the file and the role's own checks are independent: on a large
-    // file (2 MB for 20,000 tags) the two hashes run on the other core, beside the structural
-    // pass and the signature check, which take about as long. Nothing is used before both
-    // sides have passed.
-    auto hashes = run_beside(cached->size() >= kParallelCheckSize, [&] {
-      check_file_meta(expected, *cached, role, "snapshot", Hashing::one_after_another);
-    });
-    std::optional<Targets> t;
-    std::exception_ptr failed;
-    try {
-      t = read_indexed_target(*cached, role, *entry, *indexed_tag_);
-      if (t) {
-        verify_signatures(t->file, keys, role_keys, role);
-        check_not_expired(t->file, clock_.now(), role);
-      }
-    } catch (const Error&) {
-      failed = std::current_exception();
-    }
-    hashes.get();
+    auto seal_key = index_->seal().key();
+    if (!seal_key) return std::nullopt;
+    auto text = index_->load(role);
+    if (!text) return std::nullopt;
+    auto index = open_verified_index(*text, *seal_key);
+    if (!index || index->file.gun != gun_ || index->file.role != role ||
+        index->file.length != expected.length || index->file.sha256_hex != to_hex(*sha256_listed) ||
+        (sha512_listed && index->file.sha512_hex != to_hex(*sha512_listed)))
+      return std::nullopt;
+    // A tag the index does not name is looked for in the whole file; the index stays.
+    auto ranges = indexed_ranges(*index, *indexed_tag_);
+    if (!ranges) return std::nullopt;
     suspect = true;
-    if (failed) std::rethrow_exception(failed);
-    if (t) return t;
+    // The hashes of the cached file's halves prove that the pieces read come from the file
+    // verified then: the newest this client trusted (so no rollback), and byte for byte what
+    // the snapshot lists now (its SHA-256 is the recorded one).
+    auto pieces = read_indexed_pieces(cache_, *index, *ranges);
+    if (!pieces) throw Error(ErrorCode::hash_mismatch, "the cached file is not the indexed one");
+    if (auto t = read_indexed_target(*pieces, role, *indexed_tag_)) {
+      check_verified_signers(index->file.signer_ids, keys, role_keys, role);
+      check_not_expired(t->file, clock_.now(), role);
+      return t;
+    }
   } catch (const Error&) {
   }
   // An index that led nowhere for the current file is made again by the full verification.
@@ -469,19 +472,42 @@ std::optional<Targets> Updater::read_indexed(const std::string& role, const File
   return std::nullopt;
 }
 
-// After `file` of `role` passed the full verification: its index, unless the one kept is for
-// these very bytes already. A failure to write it costs speed, never the update.
+// After `file` of `role` passed the full verification (`verified`): its sealed index, unless
+// the one kept records this very file already. A failure to write it costs speed, never the
+// update.
 void Updater::record_index(const std::string& role, const SignedFile& file,
-                           const FileMeta& expected) {
-  if (!index_ || renewing_ || !expected.sha256()) return;
+                           const FileMeta& expected, const VerifyOutcome& verified) {
+  if (!index_ || renewing_) return;
   try {
-    const std::string hex = to_hex(*expected.sha256());
-    if (auto kept = index_->load(role); kept && index_matches(*kept, role, hex)) return;
-    if (auto index = build_verified_index(role, file.raw, file.canonical, hex))
+    // The file matched `expected`: a hash it lists need not be computed again.
+    auto hash_hex = [&](const char* alg, std::string (*compute)(std::string_view)) {
+      auto listed = expected.hashes.find(alg);
+      return to_hex(listed != expected.hashes.end() ? listed->second : compute(file.raw));
+    };
+    IndexedFile facts;
+    facts.gun = gun_;
+    facts.role = role;
+    facts.length = static_cast<long long>(file.raw.size());
+    facts.sha256_hex = hash_hex("sha256", sha256);
+    facts.signer_ids = verified.valid_ids;
+    const std::string seal_key = index_->seal().key_making_one();
+    if (auto kept = index_->load(role)) {
+      auto opened = open_verified_index(*kept, seal_key);
+      if (opened && opened->file.sha256_hex == facts.sha256_hex &&
+          opened->file.signer_ids == facts.signer_ids && opened->file.gun == gun_ &&
+          opened->file.role == role)
+        return;
+    }
+    facts.sha512_hex = hash_hex("sha512", sha512);
+    facts.split = file.raw.size() / 2;
+    const std::string_view raw = file.raw;
+    facts.first_half_sha256_hex = to_hex(sha256(raw.substr(0, facts.split)));
+    facts.second_half_sha256_hex = to_hex(sha256(raw.substr(facts.split)));
+    if (auto index = build_verified_index(facts, file.raw, file.canonical, seal_key))
       index_->store(role, *index);
     else
       index_->remove(role);
-  } catch (const Error&) {
+  } catch (const std::exception&) {
   }
 }
 
@@ -597,10 +623,10 @@ bool Updater::load_delegation(TrustedRepository& repo, const std::string& name) 
     SignedFile f = obtain(name, meta->second, "snapshot");
     parsed = Targets::parse(std::move(f), name);
     Targets& t = *parsed;
-    verify_signatures(t.file, parent->delegation_keys, keys, name);
+    auto verified = verify_signatures(t.file, parent->delegation_keys, keys, name);
     check_not_expired(t.file, clock_.now(), name);
     cache_.store(name, t.file.raw);
-    record_index(name, t.file, meta->second);
+    record_index(name, t.file, meta->second, verified);
     repo.paths[name] = restrict_paths(d->paths, repo.paths[parent_name]);
     repo.roles.emplace(name, std::move(t));
     return true;

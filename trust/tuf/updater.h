@@ -17,6 +17,7 @@
 #include "trust/formats/metadata.h"
 #include "trust/formats/time.h"
 #include "trust/tuf/cache.h"
+#include "trust/tuf/checks.h"
 #include "trust/tuf/remote.h"
 #include "trust/tuf/root_trust.h"
 #include "trust/tuf/verified_index.h"
@@ -104,7 +105,8 @@ class Updater {
   std::optional<Targets> read_indexed(const std::string& role, const FileMeta& expected,
                                       const std::map<std::string, PublicKey>& keys,
                                       const RoleKeys& role_keys);
-  void record_index(const std::string& role, const SignedFile& file, const FileMeta& expected);
+  void record_index(const std::string& role, const SignedFile& file, const FileMeta& expected,
+                    const VerifyOutcome& verified);
   std::optional<long long> cached_version(const std::string& role, std::size_t max_size);
   void discard_cache(const std::string& role, const std::string& why);
 
