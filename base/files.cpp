@@ -40,6 +40,21 @@ void make_private_dirs(const fs::path& dir) {
                 write_hint(errno));
 }
 
+// An open descriptor of the regular file at `path` and its size, or -1 when it is missing, not
+// a regular file, or larger than max_size.
+int open_capped(const fs::path& path, std::size_t max_size, std::size_t& size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<std::size_t>(st.st_size) > max_size) {
+    ::close(fd);
+    return -1;
+  }
+  size = static_cast<std::size_t>(st.st_size);
+  return fd;
+}
+
 }  // namespace
 
 void write_file_atomic(const fs::path& path, const std::string& bytes, unsigned mode,
@@ -78,17 +93,12 @@ void write_file_atomic(const fs::path& path, const std::string& bytes, unsigned 
 
 bool read_file_in_chunks(const fs::path& path, std::size_t max_size, std::size_t from,
                          std::size_t to, const ChunkSink& sink) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::size_t size = 0;
+  const int fd = open_capped(path, max_size, size);
   if (fd < 0) return false;
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-      static_cast<std::size_t>(st.st_size) > max_size) {
-    ::close(fd);
-    return false;
-  }
   std::string buffer(std::size_t{64} << 10, '\0');
   std::size_t at = from;
-  const std::size_t end = std::min(to, static_cast<std::size_t>(st.st_size));
+  const std::size_t end = std::min(to, size);
   while (at < end) {
     ssize_t n =
         ::pread(fd, buffer.data(), std::min(buffer.size(), end - at), static_cast<off_t>(at));
@@ -102,15 +112,10 @@ bool read_file_in_chunks(const fs::path& path, std::size_t max_size, std::size_t
 }
 
 std::optional<std::string> read_file_capped(const fs::path& path, std::size_t max_size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::size_t size = 0;
+  const int fd = open_capped(path, max_size, size);
   if (fd < 0) return std::nullopt;
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-      static_cast<std::size_t>(st.st_size) > max_size) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  std::string out(static_cast<size_t>(st.st_size), '\0');
+  std::string out(size, '\0');
   size_t off = 0;
   while (off < out.size()) {
     ssize_t n = ::read(fd, out.data() + off, out.size() - off);

@@ -154,6 +154,11 @@ json FileMeta::to_json() const {
   return j;
 }
 
+const std::string* FileMeta::listed_hash(const std::string& alg) const {
+  auto it = hashes.find(alg);
+  return it == hashes.end() ? nullptr : &it->second;
+}
+
 std::optional<std::string> FileMeta::sha256() const {
   auto it = hashes.find("sha256");
   if (it == hashes.end() || it->second.size() != 32) return std::nullopt;

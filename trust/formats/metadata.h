@@ -57,6 +57,8 @@ struct FileMeta {
   static FileMeta from_json(const nlohmann::json& j, const std::string& where);
   nlohmann::json to_json() const;  // as notary writes it
   std::optional<std::string> sha256() const;
+  // The digest listed under `alg` ("sha256", "sha512"), or nullptr.
+  const std::string* listed_hash(const std::string& alg) const;
 };
 
 struct DelegationRole {

@@ -97,12 +97,8 @@ void check_file_meta(const FileMeta& expected, const std::string& bytes,
     throw Error(ErrorCode::length_mismatch,
                 fmt::format("{} is {} bytes long but {} says {}", role_label, bytes.size(),
                             parent_label, expected.length));
-  auto listed = [&](const char* alg) -> const std::string* {
-    auto it = expected.hashes.find(alg);
-    return it == expected.hashes.end() ? nullptr : &it->second;
-  };
-  const std::string* sha256_digest = listed("sha256");
-  const std::string* sha512_digest = listed("sha512");
+  const std::string* sha256_digest = expected.listed_hash("sha256");
+  const std::string* sha512_digest = expected.listed_hash("sha512");
   if (!sha256_digest && !sha512_digest)
     throw Error(ErrorCode::hash_mismatch,
                 fmt::format("{} lists no supported hash for {}", parent_label, role_label));

@@ -428,12 +428,8 @@ std::optional<Targets> Updater::read_indexed(const std::string& role, const File
                                              const std::map<std::string, PublicKey>& keys,
                                              const RoleKeys& role_keys) {
   if (!index_ || !indexed_tag_) return std::nullopt;
-  const auto listed = [&](const char* alg) -> const std::string* {
-    auto it = expected.hashes.find(alg);
-    return it == expected.hashes.end() ? nullptr : &it->second;
-  };
-  const std::string* sha256_listed = listed("sha256");
-  const std::string* sha512_listed = listed("sha512");
+  const std::string* sha256_listed = expected.listed_hash("sha256");
+  const std::string* sha512_listed = expected.listed_hash("sha512");
   if (!sha256_listed) return std::nullopt;
   bool suspect = false;  // a sealed index names the tag, for the very file the snapshot lists
   try {
@@ -481,8 +477,8 @@ void Updater::record_index(const std::string& role, const SignedFile& file,
   try {
     // The file matched `expected`: a hash it lists need not be computed again.
     auto hash_hex = [&](const char* alg, std::string (*compute)(std::string_view)) {
-      auto listed = expected.hashes.find(alg);
-      return to_hex(listed != expected.hashes.end() ? listed->second : compute(file.raw));
+      const std::string* listed = expected.listed_hash(alg);
+      return to_hex(listed ? *listed : compute(file.raw));
     };
     IndexedFile facts;
     facts.gun = gun_;
